@@ -1,0 +1,53 @@
+"""The ``curienn`` command line.
+
+Each sub-command lives in its own module of this package, which defines
+``register(subparsers)``; heavy imports happen inside the command, not here,
+so ``curienn --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+#: sub-command modules, in the order ``--help`` lists them
+_COMMANDS = ("demo",)
+
+#: what ``curienn`` runs with no sub-command
+MAIN_JOB = "demo"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from curienn import __version__, CONVENTIONS_VERSION
+
+    parser = argparse.ArgumentParser(
+        prog="curienn",
+        description="Euclidean neural networks and symmetry tools. "
+        f"With no command, runs the main job (`curienn {MAIN_JOB}`).",
+    )
+    parser.add_argument(
+        "--version", action="version",
+        version=f"curienn {__version__} (conventions {CONVENTIONS_VERSION})",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in _COMMANDS:
+        importlib.import_module(f"{__name__}.{name}").register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
+        argv = [MAIN_JOB, *argv]
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"curienn {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,5 @@
+import sys
+
+from curienn.cli import main
+
+sys.exit(main())

@@ -1,0 +1,14 @@
+"""curienn.o3: irreducible representations of O(3), rotations, Wigner matrices,
+Clebsch-Gordan coefficients and spherical harmonics.
+
+Public API and numbers follow e3nn 0.6.0 (y is the polar axis, the l=1 basis is
+(x, y, z)); see ``docs/conventions.md``.
+"""
+
+from ._irreps import *  # noqa: F401,F403
+from ._rotation import *  # noqa: F401,F403
+from ._wigner import *  # noqa: F401,F403
+from ._spherical_harmonics import *  # noqa: F401,F403
+from . import _irreps, _rotation, _spherical_harmonics, _wigner
+
+__all__ = [*_irreps.__all__, *_rotation.__all__, *_wigner.__all__, *_spherical_harmonics.__all__]

@@ -1,0 +1,24 @@
+import pytest
+import torch
+
+
+@pytest.fixture(autouse=True)
+def _seed_and_dtype():
+    """Every test starts from the same seed and the float32 default dtype."""
+    torch.manual_seed(0)
+    old = torch.get_default_dtype()
+    yield
+    torch.set_default_dtype(old)
+
+
+@pytest.fixture(params=[torch.float32, torch.float64], ids=["f32", "f64"])
+def dtype(request):
+    """Run a test in float32 and float64; yields the dtype (also set as default)."""
+    torch.set_default_dtype(request.param)
+    return request.param
+
+
+@pytest.fixture
+def tol(dtype):
+    """Absolute tolerance that goes with ``dtype``."""
+    return {torch.float32: 1e-5, torch.float64: 1e-10}[dtype]
