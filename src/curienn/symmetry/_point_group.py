@@ -1,0 +1,558 @@
+"""Point-group symmetry of a finite set of points (with optional species and
+per-point geometric-tensor features), and Schoenflies names.
+
+Tolerance
+---------
+``tol`` is an **absolute distance in the units of the points** (like spglib's
+``symprec`` and pymatgen's ``tolerance``). An orthogonal ``g`` (about the
+centroid ``c``) is a symmetry when there is a permutation ``pi`` of the points,
+preserving species, with
+
+    | g (r_i - c) + c - r_{pi(i)} | <= tol        for every i,
+
+after ``g`` is refined by an orthogonal Procrustes fit to that permutation
+(so candidate axes computed from noisy points do not cost accuracy). With
+features ``f_i`` (irreps ``rho``), additionally
+``| D_rho(g) f_i - f_{pi(i)} | <= feature_tol``.
+
+Search
+------
+All points are grouped into shells (same species, same distance from the
+centroid within ``tol``); every symmetry permutes each shell. From the
+smallest non-collinear shell ``S`` with two non-collinear points ``a, b``,
+every rotation axis is among: ``r_i``; ``r_i + r_j``; ``r_i x r_j``;
+``(r_j - r_i) x (r_k - r_i)`` (i in {a, b}, j, k in S) -- a C_n with
+n >= 3 moves an off-axis point around a regular polygon, a C_2 maps it to a
+partner whose sum with it lies on the axis (or both are perpendicular to the
+axis). Orders tried are the divisors of the number of off-axis points of S.
+The proper rotations found are closed into a group K; the improper part is
+``g0 K`` for any single improper ``g0``: the inversion, a mirror with normal
+``r_a - r_j``, ``r_b - r_j`` or ``r_a x r_b``, or ``S_2n`` about an axis of K.
+Finally the group is made exact (``exactify_group``).
+
+Names
+-----
+From the proper subgroup K (cyclic C_n, dihedral D_n, T, O, I) and the
+improper elements: inversion, mirrors perpendicular to the principal axis
+(sigma_h) or containing it. All points on a line give C∞v or D∞h; their
+``operations`` are then the finite approximant C_{12v} / D_{12h} (exact for
+every question about irreps with l < 12) and ``infinite`` is True.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._group import (
+    close_group,
+    describe_operation,
+    exactify_group,
+    find_operation,
+    multiplication_table,
+    operation_info,
+    rotation_matrix,
+)
+
+__all__ = [
+    "PointGroup",
+    "point_group",
+    "symmetry_of_signals",
+    "schoenflies_name",
+    "LINEAR_APPROXIMANT_ORDER",
+]
+
+#: order n of the C_n used to stand for the continuous rotations of a linear set
+LINEAR_APPROXIMANT_ORDER = 12
+
+
+# --------------------------------------------------------------------------- #
+# result object
+# --------------------------------------------------------------------------- #
+@dataclass(eq=False)
+class PointGroup:
+    """A finite group of orthogonal 3x3 operations about ``center``.
+
+    Attributes
+    ----------
+    name: Schoenflies symbol (``"C1"`` ... ``"Oh"``, ``"Ih"``, ``"C∞v"``, ``"D∞h"``).
+    operations: ``(order, 3, 3)`` float64, identity first; acting as
+        ``x -> g (x - center) + center``.
+    center: the fixed point (the centroid for point sets).
+    tol: the tolerance the group was found at (``None`` when built otherwise).
+    infinite: True for the linear groups C∞v / D∞h (operations are then a finite
+        approximant, see :data:`LINEAR_APPROXIMANT_ORDER`).
+    max_error: the largest displacement ``|g r_i - r_pi(i)|`` over the operations
+        (0 when not computed).
+    """
+
+    name: str
+    operations: np.ndarray
+    center: np.ndarray = field(default_factory=lambda: np.zeros(3))
+    tol: float | None = None
+    infinite: bool = False
+    max_error: float = 0.0
+
+    @property
+    def order(self) -> int | float:
+        """Number of operations (``inf`` for linear groups)."""
+        return float("inf") if self.infinite else len(self.operations)
+
+    def __len__(self) -> int:
+        return len(self.operations)
+
+    def __iter__(self):
+        return iter(self.operations)
+
+    def contains(self, R, atol: float = 1e-4) -> bool:
+        """Whether the operation ``R`` (3x3) belongs to the group."""
+        return find_operation(self.operations, np.asarray(R, dtype=np.float64), atol) >= 0
+
+    def is_subgroup_of(self, other: "PointGroup", atol: float = 1e-4) -> bool:
+        """Whether every operation of ``self`` is an operation of ``other``
+        (as affine maps about their centres)."""
+        return all(_affine_in(R, self.center, other, atol) for R in self.operations)
+
+    def describe(self) -> list[str]:
+        """One readable line per operation (``E``, ``C4 axis (...)``, ``σ normal (...)``...)."""
+        return [describe_operation(R) for R in self.operations]
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "order": None if self.infinite else len(self.operations),
+            "infinite": self.infinite,
+            "center": self.center.tolist(),
+            "tol": self.tol,
+            "max_error": self.max_error,
+            "operations": self.operations.round(12).tolist(),
+            "operation_names": self.describe(),
+        }
+
+    def __str__(self) -> str:
+        order = "∞" if self.infinite else str(len(self.operations))
+        c = ", ".join(f"{v:.4g}" for v in self.center)
+        lines = [f"point group {self.name} (order {order}) about ({c})"]
+        if self.infinite:
+            lines[0] += f"; operations: finite approximant of order {len(self.operations)}"
+        counts: dict[str, int] = {}
+        for s in (operation_info(R).symbol for R in self.operations):
+            counts[s] = counts.get(s, 0) + 1
+        lines.append("  " + ", ".join(f"{v}{k}" if v > 1 else k for k, v in counts.items()))
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+
+def _affine_in(R, center, group: PointGroup, atol: float) -> bool:
+    # x -> R(x - c1) + c1 equals x -> R(x - c2) + c2 iff (1 - R)(c1 - c2) = 0
+    i = find_operation(group.operations, R, atol)
+    if i < 0:
+        return False
+    scale = max(1.0, float(np.abs(center).max()), float(np.abs(group.center).max()))
+    return np.abs((np.eye(3) - R) @ (center - group.center)).max() <= atol * scale
+
+
+# --------------------------------------------------------------------------- #
+# Schoenflies names
+# --------------------------------------------------------------------------- #
+def schoenflies_name(operations, atol: float = 1e-4) -> str:
+    """Schoenflies symbol of a finite group of orthogonal matrices.
+
+    Proper subgroup K of order |K| with largest element order n:
+    cyclic (n = |K|) C_n; dihedral (|K| = 2n) D_n; T (12), O (24), I (60).
+    With improper elements: C_1 -> Ci / Cs; C_n -> C_nh (sigma_h), C_nv (mirrors),
+    else S_2n; D_n -> D_nh (a mirror perpendicular to a principal axis) else D_nd;
+    T -> Th (inversion) else Td; O -> Oh; I -> Ih.
+    """
+    ops = np.asarray(operations, dtype=np.float64)
+    infos = [operation_info(R) for R in ops]
+    proper = [R for R, f in zip(ops, infos) if f.proper]
+    improper = [f for f in infos if not f.proper]
+    k = len(proper)
+    if k * (2 if improper else 1) != len(ops):
+        raise ValueError(f"the {len(ops)} operations are not a group (proper part {k})")
+    table = multiplication_table(np.array(proper), atol)
+    from ._group import _element_order
+
+    orders = [_element_order(table, a, identity=_identity_index(proper)) for a in range(k)]
+    n = max(orders)
+    has_inv = any(f.kind == "i" for f in improper)
+    mirrors = [f.axis for f in improper if f.kind == "sigma"]
+    if n == k:
+        kind = "C"
+        principal = [f.axis for f, o in zip([operation_info(R) for R in proper], orders) if o == n]
+    elif k == 2 * n:
+        kind = "D"
+        # for D2 every C2 axis counts as principal
+        principal = [f.axis for f, o in zip([operation_info(R) for R in proper], orders) if o == n]
+    elif (k, n) == (12, 3):
+        return "Th" if has_inv else ("Td" if improper else "T")
+    elif (k, n) == (24, 4):
+        return "Oh" if improper else "O"
+    elif (k, n) == (60, 5):
+        return "Ih" if improper else "I"
+    else:
+        raise ValueError(f"no point group has a proper part of order {k} with largest order {n}")
+    if not improper:
+        return f"{kind}{n}"
+    sigma_h = any(
+        p is not None and abs(abs(np.dot(m, p)) - 1) < 1e-3 for m in mirrors for p in principal
+    )
+    if kind == "C":
+        if n == 1:
+            return "Ci" if has_inv else "Cs"
+        if sigma_h:
+            return f"C{n}h"
+        if mirrors:
+            return f"C{n}v"
+        return f"S{2 * n}"
+    return f"D{n}h" if sigma_h else f"D{n}d"
+
+
+def _identity_index(ops) -> int:
+    return find_operation(np.array(ops), np.eye(3), 1e-4)
+
+
+# --------------------------------------------------------------------------- #
+# input checks
+# --------------------------------------------------------------------------- #
+def _as_array(x, name: str, ndim: int) -> np.ndarray:
+    if hasattr(x, "detach"):
+        x = x.detach().cpu().numpy()
+    try:
+        a = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be numeric, got {type(x).__name__}") from exc
+    if a.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} dimensions, got shape {a.shape}")
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return a
+
+
+def _check_tol(tol, name: str = "tol") -> float:
+    try:
+        t = float(tol)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a positive number, got {tol!r}") from exc
+    if not np.isfinite(t) or t <= 0:
+        raise ValueError(f"{name} must be a positive number, got {tol!r}")
+    return t
+
+
+def _species_codes(species, n: int) -> np.ndarray:
+    if species is None:
+        return np.zeros(n, dtype=np.int64)
+    sp = list(species)
+    if len(sp) != n:
+        raise ValueError(f"species has {len(sp)} entries for {n} points")
+    codes: dict = {}
+    return np.array([codes.setdefault(s, len(codes)) for s in sp], dtype=np.int64)
+
+
+# --------------------------------------------------------------------------- #
+# the search
+# --------------------------------------------------------------------------- #
+class _Checker:
+    """Tests candidate operations against the points (and features)."""
+
+    def __init__(self, X, codes, tol, features=None, irreps=None, feature_tol=None):
+        self.X = X
+        self.codes = codes
+        self.tol = tol
+        self.same = codes[:, None] == codes[None, :]
+        self.features = features
+        self.irreps = irreps
+        self.feature_tol = feature_tol
+
+    def match(self, R, slack: float):
+        Y = self.X @ R.T
+        d = np.linalg.norm(Y[:, None, :] - self.X[None, :, :], axis=2)
+        d = np.where(self.same, d, np.inf)
+        perm = np.argmin(d, axis=1)
+        err = d[np.arange(len(perm)), perm]
+        if err.max() > slack or len(np.unique(perm)) != len(perm):
+            return None, np.inf
+        return perm, float(err.max())
+
+    def refine(self, R, perm):
+        """Orthogonal Procrustes fit of R X ~ X[perm] keeping det R."""
+        H = self.X[perm].T @ self.X
+        U, _, Vt = np.linalg.svd(H)
+        d = np.sign(np.linalg.det(R)) * np.sign(np.linalg.det(U @ Vt))
+        return U @ np.diag([1.0, 1.0, d]) @ Vt
+
+    def check(self, R):
+        """Refined operation if R is a symmetry, else None."""
+        perm, err = self.match(R, 4 * self.tol)
+        if perm is None:
+            return None
+        R2 = self.refine(R, perm)
+        perm2, err2 = self.match(R2, self.tol)
+        if perm2 is None:
+            perm2, err2 = self.match(R, self.tol)
+            if perm2 is None:
+                return None
+            R2 = R
+        if self.features is not None and not self._features_ok(R2, perm2):
+            return None
+        return R2
+
+    def error(self, R) -> float:
+        perm, err = self.match(R, np.inf)
+        return err
+
+    def _features_ok(self, R, perm) -> bool:
+        from ._representation import representation_matrix
+
+        D = representation_matrix(self.irreps, R)
+        f = self.features
+        return float(np.abs(f @ D.T - f[perm]).max(initial=0.0)) <= self.feature_tol
+
+
+def _unit(v, eps):
+    n = np.linalg.norm(v, axis=-1, keepdims=True)
+    ok = n[..., 0] > eps
+    return v[ok] / n[ok]
+
+
+def _dedupe_axes(U, cos_tol=1e-6):
+    """Drop axes parallel (or antiparallel) to an earlier one."""
+    if len(U) == 0:
+        return U.reshape(0, 3)
+    G = np.abs(U @ U.T) > 1 - cos_tol
+    dup = np.triu(G, 1).any(axis=0)
+    return U[~dup]
+
+
+def _dedupe_axes_with_index(U, cos_tol=1e-6):
+    if len(U) == 0:
+        return U.reshape(0, 3), np.zeros(0, dtype=np.int64)
+    G = np.abs(U @ U.T) > 1 - cos_tol
+    keep = ~np.triu(G, 1).any(axis=0)
+    return U[keep], np.where(keep)[0]
+
+
+def _ring_sizes(P, U, idx, tol):
+    """For each axis u (rows of U) and each anchor i in idx: the number of points
+    of P at the same height along u and the same distance from u as P[i]."""
+    H = P @ U.T  # (|P|, M)
+    rho = np.sqrt(np.maximum((P * P).sum(1)[:, None] - H * H, 0.0))
+    out = []
+    for i in idx:
+        same = (np.abs(H - H[i]) <= 2 * tol) & (np.abs(rho - rho[i]) <= 2 * tol)
+        out.append(same.sum(0))
+    return np.array(out), rho
+
+
+def _reflect_ok(P, M, idx, tol):
+    """Mirror normals (rows of M) that map each anchor point of P near a point of P."""
+    ok = np.ones(len(M), dtype=bool)
+    for i in idx:
+        Y = P[i][None, :] - 2 * (M @ P[i])[:, None] * M  # (len(M), 3)
+        d = np.linalg.norm(Y[:, None, :] - P[None, :, :], axis=2).min(axis=1)
+        ok &= d <= 4 * tol
+    return ok
+
+
+def _shells(X, codes, tol):
+    r = np.linalg.norm(X, axis=1)
+    shells = []
+    for c in np.unique(codes):
+        idx = np.where((codes == c) & (r > tol))[0]
+        idx = idx[np.argsort(r[idx])]
+        start = 0
+        for t in range(1, len(idx) + 1):
+            if t == len(idx) or r[idx[t]] - r[idx[t - 1]] > tol:
+                shells.append(idx[start:t])
+                start = t
+    return shells
+
+
+def _rank2(P, tol):
+    return len(P) >= 2 and np.linalg.svd(P, compute_uv=False)[1] > tol
+
+
+def _find_operations(chk: _Checker, tol: float) -> list[np.ndarray]:
+    X, codes = chk.X, chk.codes
+    shells = _shells(X, codes, tol)
+    shells.sort(key=len)
+    S = next((s for s in shells if _rank2(X[s], tol)), None)
+    if S is None:
+        S = np.concatenate(shells)
+    P = X[S]
+    a = int(np.argmax(np.linalg.norm(P, axis=1)))
+    cross = np.linalg.norm(np.cross(P[a], P), axis=1)
+    b = int(np.argmax(cross))
+    eps = tol * 1e-3
+    cand = [P, P[a] + P, P[b] + P, np.cross(P[a], P), np.cross(P[b], P)]
+    for i in (a, b):
+        D = P - P[i]
+        jj, kk = np.triu_indices(len(P), 1)
+        cand.append(np.cross(D[jj], D[kk]))
+    # principal axes of the inertia-like second moment
+    cand.append(np.linalg.eigh(X.T @ X)[1].T)
+    U = _unit(np.concatenate(cand), eps)
+    rings, rho = _ring_sizes(P, U, (a, b), tol)
+    # an off-axis anchor's ring is a union of C_n orbits: n divides its size
+    off = rho[[a, b]] > tol
+    g = np.where(off[0], rings[0], 0)
+    g = np.gcd(g, np.where(off[1], rings[1], 0))
+    keep = g >= 2
+    U, g = U[keep], g[keep]
+    U, first = _dedupe_axes_with_index(U)
+    g = g[first]
+
+    found = []
+    for u, m in zip(U, g):
+        for n in range(int(m), 1, -1):
+            if m % n:
+                continue
+            R = chk.check(rotation_matrix(u, 2 * np.pi / n))
+            if R is not None:
+                found.append(R)
+                break
+    K = close_group(found, atol=1e-3) if found else np.eye(3)[None]
+    K = np.array([R for R in K if chk.check(R) is not None] or [np.eye(3)])
+
+    # one improper operation gives them all
+    g0 = chk.check(-np.eye(3))
+    if g0 is None:
+        normals = [P[a] - P, P[b] - P, np.cross(P[a], P[b])[None]]
+        infos = [operation_info(R) for R in K]
+        normals.append(np.array([f.axis for f in infos if f.axis is not None]).reshape(-1, 3))
+        M = _unit(np.concatenate(normals), eps)
+        M = _dedupe_axes(M[_reflect_ok(P, M, (a, b), tol)])
+        for m in M:
+            g0 = chk.check(np.eye(3) - 2 * np.outer(m, m))
+            if g0 is not None:
+                break
+    if g0 is None:
+        for f in (operation_info(R) for R in K):
+            if f.axis is None or f.k != 1:
+                continue
+            m = f.axis
+            g0 = chk.check((np.eye(3) - 2 * np.outer(m, m)) @ rotation_matrix(m, np.pi / f.n))
+            if g0 is not None:
+                break
+    ops = list(K)
+    if g0 is not None:
+        ops += [g0 @ R for R in K]
+    return ops
+
+
+def _linear_group(X, codes, chk: _Checker, tol: float):
+    """C∞v / D∞h approximant for a set on a line through the centroid."""
+    u = np.linalg.svd(X)[2][0]
+    # a perpendicular direction for the C2' / sigma_v
+    w = np.cross(u, [1.0, 0.0, 0.0])
+    if np.linalg.norm(w) < 0.5:
+        w = np.cross(u, [0.0, 1.0, 0.0])
+    w /= np.linalg.norm(w)
+    n = LINEAR_APPROXIMANT_ORDER
+    sigma_v = np.eye(3) - 2 * np.outer(w, w)
+    gens = [rotation_matrix(u, 2 * np.pi / n), sigma_v]
+    centro = chk.check(-np.eye(3)) is not None
+    if centro:
+        gens.append(-np.eye(3))
+    return close_group(gens, atol=1e-6), centro
+
+
+def point_group(
+    points,
+    species=None,
+    *,
+    tol: float = 1e-2,
+    features=None,
+    irreps=None,
+    feature_tol: float | None = None,
+) -> PointGroup:
+    """The point group of a finite set of points: the orthogonal operations about
+    the centroid that map the set onto itself within ``tol``.
+
+    Parameters
+    ----------
+    points: ``(N, 3)`` array-like (numpy, torch or lists), or an ASE ``Atoms``
+        (then ``species`` defaults to its chemical symbols).
+    species: ``N`` labels; only equal labels may be exchanged.
+    tol: absolute distance tolerance, in the units of ``points``.
+    features: optional ``(N, dim)`` per-point geometric tensors with ``irreps``
+        (e.g. ``"1e"`` for pseudovectors); ``g`` must also map
+        ``D(g) f_i`` onto ``f_{pi(i)}`` within ``feature_tol`` (default ``tol``).
+
+    Returns a :class:`PointGroup` (``name``, ``operations``, ``order``...).
+
+    Raises ``ValueError`` for an empty set, NaN/inf, ``tol <= 0``, mismatched
+    species/features, or when all points coincide (full O(3) symmetry).
+    """
+    if hasattr(points, "get_positions") and hasattr(points, "get_chemical_symbols"):
+        if species is None:
+            species = points.get_chemical_symbols()
+        points = points.get_positions()
+    tol = _check_tol(tol)
+    X = _as_array(points, "points", 2)
+    if X.shape[0] == 0:
+        raise ValueError("points is empty: a point group needs at least one point")
+    if X.shape[1] != 3:
+        raise ValueError(f"points must have shape (N, 3), got {X.shape}")
+    codes = _species_codes(species, len(X))
+    F = None
+    if features is not None:
+        if irreps is None:
+            raise ValueError("features need their irreps (e.g. irreps='1e')")
+        F = _as_array(features, "features", 2)
+        if F.shape[0] != len(X):
+            raise ValueError(f"features has {F.shape[0]} rows for {len(X)} points")
+        from ._representation import irreps_dim
+
+        if irreps_dim(irreps) != F.shape[1]:
+            raise ValueError(f"features have {F.shape[1]} columns but irreps {irreps} has dim {irreps_dim(irreps)}")
+        feature_tol = tol if feature_tol is None else _check_tol(feature_tol, "feature_tol")
+    center = X.mean(axis=0)
+    Xc = X - center
+    chk = _Checker(Xc, codes, tol, F, irreps, feature_tol)
+    r = np.linalg.norm(Xc, axis=1)
+    if r.max() <= tol:
+        raise ValueError(
+            "all points coincide within tol: the set has the full O(3) symmetry, "
+            "which is not a finite point group"
+        )
+    sv = np.linalg.svd(Xc, compute_uv=False)
+    if len(sv) < 2 or sv[1] <= tol:
+        ops, centro = _linear_group(Xc, codes, chk, tol)
+        if F is None:
+            return PointGroup("D∞h" if centro else "C∞v", ops, center, tol, True, _max_error(chk, ops))
+        keep = [R for R in ops if chk.check(R) is not None]
+        ops = close_group(keep, atol=1e-6)
+        name = schoenflies_name(ops)
+        n = LINEAR_APPROXIMANT_ORDER
+        if name in (f"D{n}h", f"C{n}v"):
+            return PointGroup("D∞h" if name[0] == "D" else "C∞v", ops, center, tol, True, _max_error(chk, ops))
+        if name == f"C{n}":
+            return PointGroup("C∞", ops, center, tol, True, _max_error(chk, ops))
+        if name == f"C{n}h":
+            return PointGroup("C∞h", ops, center, tol, True, _max_error(chk, ops))
+        return PointGroup(name, ops, center, tol, False, _max_error(chk, ops))
+    ops = _find_operations(chk, tol)
+    ops = close_group(ops, atol=1e-3)
+    ops = exactify_group(ops, atol=1e-3)
+    return PointGroup(schoenflies_name(ops), ops, center, tol, False, _max_error(chk, ops))
+
+
+def _max_error(chk: _Checker, ops) -> float:
+    return max(chk.error(R) for R in ops)
+
+
+def symmetry_of_signals(points, signals, irreps, species=None, *, tol: float = 1e-2,
+                        signal_tol: float | None = None) -> PointGroup:
+    """Sym of points decorated with per-point signals (e.g. a network's output):
+    the operations g about the centroid with ``g r_i ~ r_pi(i)`` and
+    ``D_irreps(g) s_i ~ s_pi(i)``. ``signals``: ``(N, irreps.dim)`` (numpy or torch).
+
+    This is what the Curie demonstration compares with the symmetry of the
+    network's input: for an equivariant network, Sym(input) must be a subgroup.
+    ``signal_tol`` defaults to ``tol``.
+    """
+    return point_group(points, species, tol=tol, features=signals, irreps=irreps, feature_tol=signal_tol)
