@@ -1,0 +1,140 @@
+r"""Recurrence and derivative coefficients of the real spherical harmonics.
+
+Private helper of :mod:`curienn.o3._spherical_harmonics`; everything here is plain
+Python ``float`` arithmetic, computed lazily and cached per ``(lmax, normalization)``.
+
+Convention (e3nn 0.6.0, checked for every :math:`(l, m)` up to :math:`l = 12`):
+:math:`y` is the polar axis and the azimuth is :math:`\varphi = \operatorname{atan2}(x, z)`.
+With :math:`\mu = |m|`, the *component* normalised solid harmonic is
+
+.. math::
+
+    Y_l^m(\vec r) = N_l^\mu \, Q_l^\mu(y, r^2) \, T_m(z, x), \qquad
+    N_l^\mu = \sqrt{(2l+1)(2-\delta_{\mu 0}) \frac{(l-\mu)!}{(l+\mu)!}},
+
+where :math:`T_m + i\,T_{-m} = (z + i x)^\mu` (so :math:`T_\mu = r_\perp^\mu\cos\mu\varphi`,
+:math:`T_{-\mu} = r_\perp^\mu\sin\mu\varphi`) and
+:math:`Q_l^\mu(y, r^2) \, r_\perp^\mu = r^l P_l^\mu(y / r)` with the associated Legendre
+function *without* the Condon--Shortley phase.  In words: Wikipedia's real spherical
+harmonics with the axes relabelled :math:`(x, y, z)_{\rm wiki} = (z, x, y)`.
+
+The three recurrences used (:math:`l \ge 2`) follow from
+:math:`(l-\mu) Q_l^\mu = (2l-1) y Q_{l-1}^\mu - (l+\mu-1) r^2 Q_{l-2}^\mu`,
+:math:`Q_l^l = (2l-1) Q_{l-1}^{l-1}` and :math:`(z + ix)^l = (z + ix)(z + ix)^{l-1}`:
+
+.. math::
+
+    Y_l^m &= A_l^m \, y \, Y_{l-1}^m - B_l^m \, r^2 \, Y_{l-2}^m, \quad |m| \le l-1, \\
+    A_l^m &= \sqrt{\tfrac{4l^2-1}{l^2-m^2}}, \qquad
+    B_l^m = \sqrt{\tfrac{(2l+1)((l-1)^2-m^2)}{(2l-3)(l^2-m^2)}}, \\
+    Y_l^{\pm l} &= E_l \, (z\, Y_{l-1}^{\pm(l-1)} \mp x\, Y_{l-1}^{\mp(l-1)}), \qquad
+    E_l = \sqrt{\tfrac{2l+1}{2l}}.
+
+The derivatives of a solid harmonic are solid harmonics of degree :math:`l-1`
+(with :math:`w = z + ix`, :math:`\partial_{\bar w} (Q_l^\mu w^\mu) = -\tfrac12 Q_{l-1}^{\mu+1} w^{\mu+1}`,
+:math:`\partial_w (Q_l^\mu w^\mu) = \tfrac12 (l+\mu)(l+\mu-1) Q_{l-1}^{\mu-1} w^{\mu-1}` and
+:math:`\partial_y Q_l^\mu = (l+\mu) Q_{l-1}^\mu`); :func:`derivative_entries` lists them.
+Another normalization multiplies block :math:`l` by a constant :math:`s_l`, which rescales
+the coefficients by ratios of :math:`s`.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+__all__ = ["NORMALIZATIONS", "block_scale", "recurrence_coefficients", "derivative_entries"]
+
+NORMALIZATIONS = ("integral", "component", "norm")
+
+
+def block_scale(l: int, normalization: str) -> float:
+    r"""Factor :math:`s_l` from component normalization to ``normalization`` for degree ``l``."""
+    if normalization == "component":
+        return 1.0
+    if normalization == "integral":
+        return 1.0 / math.sqrt(4.0 * math.pi)
+    if normalization == "norm":
+        return 1.0 / math.sqrt(2 * l + 1)
+    raise ValueError(f"normalization must be one of {NORMALIZATIONS}, got {normalization!r}")
+
+
+def _norm_factor(l: int, mu: int) -> float:
+    """:math:`N_l^\\mu` of the component normalization (``mu >= 0``)."""
+    return math.sqrt((2 * l + 1) * (1 if mu == 0 else 2) * math.factorial(l - mu) / math.factorial(l + mu))
+
+
+@functools.lru_cache(maxsize=None)
+def recurrence_coefficients(l: int, normalization: str) -> tuple[list[float], list[float], float]:
+    r"""Coefficients of the step :math:`l-2, l-1 \to l` (``l >= 2``) in ``normalization``.
+
+    Returns ``(A, B, E)``: ``A`` has ``2l-1`` entries (rows :math:`m = -(l-1) \dots l-1`),
+    ``B`` has ``2l-3`` entries (rows :math:`m = -(l-2) \dots l-2`) and ``E`` is the
+    diagonal factor, all already rescaled by the block scales :math:`s_l / s_{l-1}` and
+    :math:`s_l / s_{l-2}`.
+    """
+    s, s1, s2 = (block_scale(j, normalization) for j in (l, l - 1, l - 2))
+    a = [math.sqrt((4 * l * l - 1) / (l * l - m * m)) * s / s1 for m in range(-(l - 1), l)]
+    b = [
+        math.sqrt((2 * l + 1) * ((l - 1) ** 2 - m * m) / ((2 * l - 3) * (l * l - m * m))) * s / s2
+        for m in range(-(l - 2), l - 1)
+    ]
+    e = math.sqrt((2 * l + 1) / (2 * l)) * s / s1
+    return a, b, e
+
+
+@functools.lru_cache(maxsize=None)
+def derivative_entries(lmax: int, normalization: str) -> tuple[list[int], list[int], list[list[float]]]:
+    r"""Sparse Jacobian of the solid harmonics in terms of lower-degree ones.
+
+    :math:`\partial_k Y_t = \sum_e [t_e = t]\, W_{e k} \, Y_{s_e}` with flat column indices
+    ``t`` (degree :math:`l \ge 1`) and ``s`` (degree :math:`l-1`) in the layout
+    :math:`l^2 + l + m`, ``k`` indexing :math:`(x, y, z)`.
+
+    Returns ``(targets, sources, weights)`` with ``weights[e] = [W_ex, W_ey, W_ez]``.
+    """
+    targets: list[int] = []
+    sources: list[int] = []
+    weights: list[list[float]] = []
+
+    def add(l: int, m: int, mp: int, k: int, c: float) -> None:
+        if abs(mp) > l - 1 or c == 0.0:
+            return
+        t, src = l * l + l + m, (l - 1) ** 2 + (l - 1) + mp
+        w = [0.0, 0.0, 0.0]
+        w[k] = c
+        targets.append(t)
+        sources.append(src)
+        weights.append(w)
+
+    for l in range(1, lmax + 1):
+        ratio = block_scale(l, normalization) / block_scale(l - 1, normalization)
+        for m in range(-l, l + 1):
+            mu = abs(m)
+            # polar derivative: d/dy Y_l^m = sqrt((2l+1)(l^2-m^2)/(2l-1)) Y_{l-1}^m
+            add(l, m, m, 1, math.sqrt((2 * l + 1) * (l * l - m * m) / (2 * l - 1)) * ratio)
+            # horizontal derivatives, from the Q/T form; q(nu) converts Q T_{nu} of degree l-1 into Y
+            n = _norm_factor(l, mu) * ratio
+
+            def q(nu: int) -> float:
+                return 1.0 / _norm_factor(l - 1, abs(nu)) if abs(nu) <= l - 1 else 0.0
+
+            if mu == 0:
+                add(l, m, 1, 2, -n * q(1))  # d/dz Q = -QC^1
+                add(l, m, -1, 0, -n * q(1))  # d/dx Q = -QS^1
+                continue
+            a = 0.5 * (l + mu) * (l + mu - 1)
+            b = 0.5
+            if m > 0:  # cosine type
+                add(l, m, mu - 1, 2, n * a * q(mu - 1))
+                add(l, m, mu + 1, 2, -n * b * q(mu + 1))
+                if mu - 1 > 0:
+                    add(l, m, -(mu - 1), 0, -n * a * q(mu - 1))
+                add(l, m, -(mu + 1), 0, -n * b * q(mu + 1))
+            else:  # sine type
+                if mu - 1 > 0:
+                    add(l, m, -(mu - 1), 2, n * a * q(mu - 1))
+                add(l, m, -(mu + 1), 2, -n * b * q(mu + 1))
+                add(l, m, mu - 1, 0, n * a * q(mu - 1))
+                add(l, m, mu + 1, 0, n * b * q(mu + 1))
+    return targets, sources, weights
