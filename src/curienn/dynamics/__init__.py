@@ -1,1 +1,24 @@
-"""curienn.dynamics"""
+r"""``curienn.dynamics``: atomistic dynamics with learned forces.
+
+The 4-atom Lennard-Jones argon study of Ma & Chan (arXiv:2208.12146):
+
+- LJ argon: :func:`lj_energy_forces`, :class:`AnalyticLJ`, :func:`ase_lennard_jones`
+- the dataset: :func:`make_argon_dataset`, :class:`ArgonData`, :func:`relative_vectors`
+- the model and its training: :class:`ArgonForceModel`, :class:`TrainConfig`,
+  :func:`train_argon` (Adam / FIRE / L-BFGS, checkpoints, resume, DDP), :func:`force_rmse`
+- MD: :class:`ArgonNNCalculator` (ASE), :func:`run_samples`, :func:`position_rmsd`,
+  :func:`energy_rmsd`
+- data parallel: :func:`init_distributed`
+"""
+
+from ._lj import *  # noqa: F401,F403
+from ._dataset import *  # noqa: F401,F403
+from ._model import *  # noqa: F401,F403
+from ._ddp import *  # noqa: F401,F403
+from ._train import *  # noqa: F401,F403
+from ._calculator import *  # noqa: F401,F403
+from ._md import *  # noqa: F401,F403
+from . import _calculator, _dataset, _ddp, _lj, _md, _model, _train
+
+__all__ = [*_lj.__all__, *_dataset.__all__, *_model.__all__, *_ddp.__all__, *_train.__all__,
+           *_calculator.__all__, *_md.__all__]
