@@ -35,8 +35,8 @@ def safe_norm(x: torch.Tensor, dim: int = -2) -> torch.Tensor:
     ``where(s > 0, s, 1)`` and the result masked back to 0 where ``s = 0``.
     """
     sq = squared_norm(x, dim)
-    pos = sq > 0
-    return torch.where(pos, torch.sqrt(torch.where(pos, sq, torch.ones_like(sq))), torch.zeros_like(sq))
+    zero = sq <= 0
+    return torch.sqrt(sq.masked_fill(zero, 1.0)).masked_fill(zero, 0.0)
 
 
 def normalize(x: torch.Tensor, dim: int = -2, eps: float = 0.0) -> torch.Tensor:
@@ -52,6 +52,6 @@ def normalize(x: torch.Tensor, dim: int = -2, eps: float = 0.0) -> torch.Tensor:
     if eps < 0:
         raise ValueError(f"eps must be >= 0, got {eps!r}")
     sq = squared_norm(x, dim)
-    ok = sq > eps * eps
-    inv = torch.rsqrt(torch.where(ok, sq, torch.ones_like(sq)))
-    return torch.where(ok, x * inv, torch.zeros_like(x))
+    small = sq <= eps * eps
+    inv = torch.rsqrt(sq.masked_fill(small, 1.0)).masked_fill(small, 0.0)
+    return x * (inv.to(x.dtype) if x.is_complex() else inv)
