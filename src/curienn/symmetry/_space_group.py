@@ -1,0 +1,220 @@
+"""Space groups of crystals through spglib.
+
+An operation is a pair ``(W, w)``: ``W`` an integer 3x3 matrix acting on
+fractional coordinates and ``w`` a fractional translation, ``x -> W x + w``,
+in the basis of the structure's own cell (spglib returns every operation of the
+given cell, so pure translations of a supercell are operations too). With
+lattice vectors as the rows of ``L`` (ASE/spglib convention), the Cartesian
+form is ``R = L^T W L^{-T}``, ``t = L^T w``.
+
+Tolerances are spglib's: ``symprec`` a Cartesian distance (in the units of the
+positions, Angstrom for ASE), ``angle_tolerance`` in degrees (-1: spglib's
+automatic choice).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["SpaceGroup", "space_group", "common_operations"]
+
+
+@dataclass(eq=False)
+class SpaceGroup:
+    """Result of :func:`space_group`.
+
+    Attributes: ``number`` (1-230), ``international`` (Hermann-Mauguin, e.g.
+    ``"Pnma"``), ``schoenflies`` (e.g. ``"D2h^16"``), ``hall``,
+    ``point_group_hm`` (e.g. ``"mmm"``), ``rotations`` ``(n, 3, 3)`` int and
+    ``translations`` ``(n, 3)`` (fractional, in the input cell), ``lattice``
+    (rows are lattice vectors), ``symprec``, ``angle_tolerance``.
+    """
+
+    number: int
+    international: str
+    schoenflies: str
+    hall: str
+    point_group_hm: str
+    rotations: np.ndarray
+    translations: np.ndarray
+    lattice: np.ndarray
+    symprec: float
+    angle_tolerance: float
+
+    @property
+    def name(self) -> str:
+        return f"{self.international} ({self.number})"
+
+    @property
+    def order(self) -> int:
+        """Number of operations in the given cell (including supercell translations)."""
+        return len(self.rotations)
+
+    @property
+    def cartesian_rotations(self) -> np.ndarray:
+        L = self.lattice
+        return np.einsum("ij,njk,kl->nil", L.T, self.rotations, np.linalg.inv(L.T))
+
+    @property
+    def cartesian_translations(self) -> np.ndarray:
+        return self.translations @ self.lattice
+
+    def point_group(self):
+        """The isogonal point group: the distinct Cartesian rotation parts, as a
+        :class:`~curienn.symmetry.PointGroup` (about the origin)."""
+        from ._group import close_group
+        from ._point_group import PointGroup, schoenflies_name
+
+        ops = close_group(self.cartesian_rotations, atol=1e-4)
+        return PointGroup(schoenflies_name(ops), ops, np.zeros(3), self.symprec)
+
+    def contains(self, W, w, atol: float | None = None) -> bool:
+        """Whether ``(W, w)`` (fractional, same cell) is an operation: equal
+        rotation part and translations equal modulo lattice vectors within
+        ``atol`` (Cartesian; default ``2 symprec``)."""
+        atol = 2 * self.symprec if atol is None else atol
+        W = np.asarray(W)
+        same = np.all(np.abs(self.rotations - W[None]) < 1e-6, axis=(1, 2))
+        if not same.any():
+            return False
+        dw = self.translations[same] - np.asarray(w, dtype=np.float64)[None]
+        dw -= np.round(dw)
+        return bool((np.linalg.norm(dw @ self.lattice, axis=1) <= atol).any())
+
+    def describe(self) -> list[str]:
+        """``x, y, z``-style symbols (Jones faithful notation) of the operations."""
+        return [_jones(W, w) for W, w in zip(self.rotations, self.translations)]
+
+    def to_dict(self) -> dict:
+        return {
+            "number": self.number,
+            "international": self.international,
+            "schoenflies": self.schoenflies,
+            "hall": self.hall,
+            "point_group": self.point_group_hm,
+            "order": self.order,
+            "symprec": self.symprec,
+            "angle_tolerance": self.angle_tolerance,
+            "rotations": self.rotations.tolist(),
+            "translations": self.translations.round(10).tolist(),
+            "operations": self.describe(),
+        }
+
+    def __str__(self) -> str:
+        return (
+            f"space group {self.international} ({self.number}), Schoenflies {self.schoenflies}, "
+            f"point group {self.point_group_hm}; {self.order} operations in the given cell "
+            f"(symprec {self.symprec:g})"
+        )
+
+    __repr__ = __str__
+
+
+def _frac(v: float) -> str:
+    from fractions import Fraction
+
+    f = Fraction(float(v)).limit_denominator(48)
+    return "" if f == 0 else (f"+{f}" if f > 0 else f"{f}")
+
+
+def _jones(W, w) -> str:
+    out = []
+    for i in range(3):
+        s = ""
+        for j, c in enumerate("xyz"):
+            k = int(W[i][j])
+            if k:
+                s += ("+" if k > 0 and s else "") + ("-" if k < 0 else "") + (str(abs(k)) if abs(k) != 1 else "") + c
+        out.append(s + _frac(w[i] - np.floor(w[i] + 1e-9)))
+    return ", ".join(out)
+
+
+def _cell_of(structure):
+    if hasattr(structure, "get_scaled_positions") and hasattr(structure, "cell"):
+        if not all(structure.pbc):
+            raise ValueError("a space group needs a periodic structure (pbc on all three axes)")
+        lattice = np.asarray(structure.cell[:], dtype=np.float64)
+        if abs(np.linalg.det(lattice)) < 1e-12:
+            raise ValueError("the structure's cell is singular")
+        return lattice, structure.get_scaled_positions(wrap=True), np.asarray(structure.numbers)
+    try:
+        lattice, positions, numbers = structure
+    except (TypeError, ValueError) as exc:
+        raise ValueError("give an ASE Atoms or a (lattice, fractional positions, numbers) tuple") from exc
+    lattice = np.asarray(lattice, dtype=np.float64)
+    positions = np.asarray(positions, dtype=np.float64)
+    if lattice.shape != (3, 3) or positions.ndim != 2 or positions.shape[1] != 3:
+        raise ValueError(f"bad cell: lattice {lattice.shape}, positions {positions.shape}")
+    if len(positions) == 0:
+        raise ValueError("the structure has no atoms")
+    if not (np.all(np.isfinite(lattice)) and np.all(np.isfinite(positions))):
+        raise ValueError("the structure contains NaN or infinite values")
+    return lattice, positions, np.asarray(numbers)
+
+
+def space_group(structure, *, symprec: float = 1e-3, angle_tolerance: float = -1.0) -> SpaceGroup:
+    """Space group of a periodic structure (ASE ``Atoms`` or a spglib cell tuple)
+    through ``spglib.get_symmetry_dataset``.
+
+    ``symprec``: Cartesian distance tolerance (Angstrom for ASE); must be > 0.
+    ``angle_tolerance``: degrees, -1 for spglib's default.
+    Raises ``ValueError`` for non-periodic/empty/NaN structures, ``symprec <= 0``,
+    or when spglib fails.
+    """
+    import spglib
+
+    try:
+        symprec = float(symprec)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"symprec must be a positive number, got {symprec!r}") from exc
+    if not np.isfinite(symprec) or symprec <= 0:
+        raise ValueError(f"symprec must be a positive number, got {symprec!r}")
+    lattice, positions, numbers = _cell_of(structure)
+    if len(positions) == 0:
+        raise ValueError("the structure has no atoms")
+    if not (np.all(np.isfinite(lattice)) and np.all(np.isfinite(positions))):
+        raise ValueError("the structure contains NaN or infinite values")
+    cell = (lattice, positions, numbers)
+    err = getattr(spglib, "error", None)  # spglib >= 2.5: raise instead of warn
+    old = getattr(err, "OLD_ERROR_HANDLING", None)
+    try:
+        if old is not None:
+            err.OLD_ERROR_HANDLING = False
+        try:
+            ds = spglib.get_symmetry_dataset(cell, symprec=symprec, angle_tolerance=angle_tolerance)
+            sch = spglib.get_spacegroup(cell, symprec=symprec, angle_tolerance=angle_tolerance, symbol_type=1)
+        except Exception as exc:  # spglib.SpglibError and friends
+            raise ValueError(f"spglib could not find the symmetry: {exc}") from exc
+    finally:
+        if old is not None:
+            err.OLD_ERROR_HANDLING = old
+    if ds is None:
+        raise ValueError("spglib could not find the symmetry (check the structure and symprec)")
+    return SpaceGroup(
+        number=int(ds.number),
+        international=str(ds.international),
+        schoenflies=str(sch).split(" ")[0] if sch else "",
+        hall=str(ds.hall),
+        point_group_hm=str(ds.pointgroup),
+        rotations=np.asarray(ds.rotations, dtype=np.int64),
+        translations=np.asarray(ds.translations, dtype=np.float64),
+        lattice=lattice,
+        symprec=symprec,
+        angle_tolerance=float(angle_tolerance),
+    )
+
+
+def common_operations(a: SpaceGroup, b: SpaceGroup, atol: float | None = None) -> np.ndarray:
+    """Boolean mask over the operations of ``a``: True where the operation is also
+    in ``b``. Both must describe the same cell (same setting and origin; the
+    lattices may differ by a small strain, at most 10% per entry)."""
+    scale = np.abs(a.lattice).max()
+    if a.lattice.shape != b.lattice.shape or np.abs(a.lattice - b.lattice).max() > 0.1 * scale:
+        raise ValueError(
+            "the two crystals are not given in the same cell; express both in one "
+            "setting (same lattice vectors and origin) to compare their operations"
+        )
+    atol = 2 * max(a.symprec, b.symprec) if atol is None else atol
+    return np.array([b.contains(W, w, atol) for W, w in zip(a.rotations, a.translations)], dtype=bool)
