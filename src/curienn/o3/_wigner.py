@@ -13,7 +13,6 @@ Conventions (identical numbers to e3nn 0.6.0):
 
 from __future__ import annotations
 
-import functools
 import math
 from fractions import Fraction
 
@@ -42,22 +41,21 @@ def _check_l(l: int, name: str = "l") -> None:
         raise ValueError(f"{name} must be a non-negative int, got {l!r}")
 
 
-def _su2_generators(j: float, dtype: torch.dtype | None) -> torch.Tensor:
+def _su2_parts(j: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """Real and imaginary parts (float64) of ``su2_generators(j)``."""
     two_j = 2 * j
     if isinstance(j, bool) or not isinstance(j, (int, float, Fraction)) or two_j < 0 or two_j != int(two_j):
         raise ValueError(f"su2_generators: j must be a non-negative multiple of 1/2, got {j!r}")
     n = int(two_j) + 1
     jj = int(two_j) / 2
     m = torch.arange(n, dtype=torch.float64) - jj
-    # raise[m+1, m] = sqrt(j(j+1) - m(m+1)) for m = -j .. j-1
-    ladder = torch.sqrt(jj * (jj + 1) - m[:-1] * (m[:-1] + 1))
-    raising = torch.diag(ladder, -1)
+    # raising[m+1, m] = sqrt(j(j+1) - m(m+1)) for m = -j .. j-1
+    raising = torch.diag(torch.sqrt(jj * (jj + 1) - m[:-1] * (m[:-1] + 1)), -1)
     lowering = raising.T
-    cdtype = _complex_dtype(dtype)
-    x = ((lowering - raising) / 2).to(cdtype)
-    y = 1j * torch.diag(m).to(cdtype)
-    z = 1j * ((raising + lowering) / 2).to(cdtype)
-    return torch.stack([x, y, z])
+    zero = torch.zeros(n, n, dtype=torch.float64)
+    re = torch.stack([(lowering - raising) / 2, zero, zero])
+    im = torch.stack([zero, torch.diag(m), (raising + lowering) / 2])
+    return re, im
 
 
 def su2_generators(j: float) -> torch.Tensor:
@@ -78,7 +76,8 @@ def su2_generators(j: float) -> torch.Tensor:
         complex tensor ``(3, 2j+1, 2j+1)`` in the complex dtype matching the
         default float dtype.
     """
-    return _su2_generators(j, None)
+    re, im = _su2_parts(j)
+    return torch.complex(re, im).to(_complex_dtype(None))
 
 
 def change_basis_real_to_complex(
@@ -101,24 +100,46 @@ def change_basis_real_to_complex(
         complex tensor ``(2l+1, 2l+1)``.
     """
     _check_l(l)
-    q = torch.zeros(2 * l + 1, 2 * l + 1, dtype=torch.complex128)
+    re, im = _change_basis_parts(l)
+    return torch.complex(re, im).to(dtype=_complex_dtype(dtype), device=device)
+
+
+def _change_basis_parts(l: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Real and imaginary parts (float64) of ``change_basis_real_to_complex(l)``."""
+    n = 2 * l + 1
+    q = [[0j] * n for _ in range(n)]
     r = 1 / math.sqrt(2)
-    for m in range(-l, 0):
-        q[l + m, l - m] = r
-        q[l + m, l + m] = -1j * r
-    q[l, l] = 1
+    q[l][l] = 1 + 0j
     for m in range(1, l + 1):
-        q[l + m, l + m] = (-1) ** m * r
-        q[l + m, l - m] = 1j * (-1) ** m * r
-    q = (-1j) ** l * q
-    return q.to(dtype=_complex_dtype(dtype), device=device)
+        q[l - m][l + m] = r + 0j  # m' = -m < 0: (Y_{|m|} - i Y_{-|m|}) / sqrt 2
+        q[l - m][l - m] = -1j * r
+        q[l + m][l + m] = (-1) ** m * r + 0j  # m > 0: (-1)^m (Y_m + i Y_{-m}) / sqrt 2
+        q[l + m][l - m] = 1j * (-1) ** m * r
+    phase = (-1j) ** l
+    q = [[phase * z for z in row] for row in q]
+    re = torch.tensor([[z.real for z in row] for row in q], dtype=torch.float64)
+    im = torch.tensor([[z.imag for z in row] for row in q], dtype=torch.float64)
+    return re, im
 
 
-@functools.lru_cache(maxsize=None)
+_SO3_GENERATORS: dict[int, torch.Tensor] = {}
+_X_TO_Y: dict[int, torch.Tensor] = {}
+
+
 def _so3_generators_f64(l: int) -> torch.Tensor:
-    q = change_basis_real_to_complex(l, dtype=torch.float64)
-    x = _su2_generators(l, torch.float64)
-    return (q.conj().T @ x @ q).real.contiguous()
+    """``Re(Q^dagger X Q)`` in float64, cached, computed with real arithmetic only.
+
+    With ``Q = A + iB`` and ``X = C + iE``:
+    ``Re(Q^dagger X Q) = (A^T C + B^T E) A - (A^T E - B^T C) B``.
+    """
+    out = _SO3_GENERATORS.get(l)
+    if out is None:
+        a, b = _change_basis_parts(l)
+        c, e = _su2_parts(l)
+        p = a.T @ c + b.T @ e
+        s = a.T @ e - b.T @ c
+        out = _SO3_GENERATORS[l] = (p @ a - s @ b).contiguous()
+    return out
 
 
 def so3_generators(l: int) -> torch.Tensor:
@@ -135,11 +156,13 @@ def so3_generators(l: int) -> torch.Tensor:
     return _so3_generators_f64(l).to(torch.get_default_dtype())
 
 
-@functools.lru_cache(maxsize=None)
 def _x_to_y_f64(l: int) -> torch.Tensor:
     """``J = exp(-pi/2 X_z)``: the rotation taking the y axis to the x axis, so
-    ``exp(b X_x) = J exp(b X_y) J^T``."""
-    return torch.linalg.matrix_exp(-math.pi / 2 * _so3_generators_f64(l)[2]).contiguous()
+    ``exp(b X_x) = J exp(b X_y) J^T``.  Float64, cached."""
+    out = _X_TO_Y.get(l)
+    if out is None:
+        out = _X_TO_Y[l] = torch.linalg.matrix_exp(-math.pi / 2 * _so3_generators_f64(l)[2]).contiguous()
+    return out
 
 
 def _rot_y_right(mat: torch.Tensor, angle: torch.Tensor, l: int) -> torch.Tensor:
@@ -188,7 +211,10 @@ def wigner_D(l: int, alpha: torch.Tensor, beta: torch.Tensor, gamma: torch.Tenso
     return _rot_y_right(left, gamma, l)
 
 
-@functools.lru_cache(maxsize=None)
+_W3J_SPARSE: dict[tuple[int, int, int], tuple[torch.Tensor, torch.Tensor]] = {}
+_W3J_DENSE: dict[tuple[int, int, int], torch.Tensor] = {}
+
+
 def _wigner_3j_sparse(l1: int, l2: int, l3: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Nonzero entries of ``wigner_3j(l1, l2, l3)``: ``(indices (nnz, 3) long, values (nnz,) float64)``.
 
@@ -196,22 +222,28 @@ def _wigner_3j_sparse(l1: int, l2: int, l3: int) -> tuple[torch.Tensor, torch.Te
     table for ``l <= 8`` and computed exactly otherwise.
     """
     _check_triple(l1, l2, l3)
-    from ._w3j_table import table_lookup
+    key = (l1, l2, l3)
+    out = _W3J_SPARSE.get(key)
+    if out is None:
+        from ._w3j_table import table_lookup
 
-    found = table_lookup(l1, l2, l3)
-    if found is not None:
-        return found
-    idx, val = wigner_3j_sparse_exact(l1, l2, l3)
-    indices = torch.tensor(idx, dtype=torch.long).reshape(-1, 3)
-    values = torch.tensor(val, dtype=torch.float64)
-    return indices, values
+        out = table_lookup(l1, l2, l3)
+        if out is None:
+            idx, val = wigner_3j_sparse_exact(l1, l2, l3)
+            out = (torch.tensor(idx, dtype=torch.long).reshape(-1, 3), torch.tensor(val, dtype=torch.float64))
+        _W3J_SPARSE[key] = out
+    return out
 
 
-@functools.lru_cache(maxsize=None)
 def _wigner_3j_dense_f64(l1: int, l2: int, l3: int) -> torch.Tensor:
-    indices, values = _wigner_3j_sparse(l1, l2, l3)
-    out = torch.zeros(2 * l1 + 1, 2 * l2 + 1, 2 * l3 + 1, dtype=torch.float64)
-    out[indices[:, 0], indices[:, 1], indices[:, 2]] = values
+    """Dense float64 ``wigner_3j``, cached (do not modify in place)."""
+    key = (l1, l2, l3)
+    out = _W3J_DENSE.get(key)
+    if out is None:
+        indices, values = _wigner_3j_sparse(l1, l2, l3)
+        out = torch.zeros(2 * l1 + 1, 2 * l2 + 1, 2 * l3 + 1, dtype=torch.float64)
+        out[indices[:, 0], indices[:, 1], indices[:, 2]] = values
+        _W3J_DENSE[key] = out
     return out
 
 
