@@ -1,0 +1,409 @@
+r"""The gate-points point-convolution network (e3nn's ``gate_points_2101.Network``).
+
+Numbers equal e3nn 0.6.0's ``e3nn.nn.models.gate_points_2101.Network`` given the
+same weights, and its ``state_dict`` loads into ours through
+:func:`load_e3nn_network_state_dict`. Additions: periodic boundary conditions
+(``cell``/``pbc`` in the input dict) and precomputed graphs.
+
+The network, for node features :math:`x_i` (``irreps_in``, or a constant 1),
+node attributes :math:`z_i` (``irreps_node_attr``, or a constant 1) and edges
+:math:`e = (s \to d)` with vector :math:`\vec r_e = x_s - x_d\,(+ S_e C)`:
+
+* edge attributes :math:`a_e = c(r_e/r_{\max})\, Y(\hat r_e)` with the smooth
+  cutoff :math:`c` and component-normalized spherical harmonics :math:`Y`
+  (``irreps_edge_attr``);
+* radial embedding :math:`b_e = \sqrt{n_b}\,\mathrm{gauss}(r_e)`, ``number_of_basis``
+  Gaussians on :math:`[0, r_{\max}]`;
+* each :class:`Convolution` computes
+
+  .. math::
+
+      s_i &= \mathrm{sc}(x_i \otimes z_i),\qquad
+      h_i = \mathrm{lin1}(x_i \otimes z_i),\\
+      m_d &= \frac{1}{\sqrt{n_{\mathrm{nb}}}}\sum_{e:\,\mathrm{dst}(e) = d}
+             \mathrm{tp}\big(h_{\mathrm{src}(e)} \otimes a_e;\ W = \mathrm{fc}(b_e)\big),\\
+      y_i &= \sin\tfrac{\pi}{8}\, s_i + \big(\cos\tfrac{\pi}{8}\,\mu + (1 - \mu)\big)
+             \odot \mathrm{lin2}(m_i \otimes z_i),
+
+  with :math:`\mu` the output mask of ``sc`` (1 where ``sc`` has a path);
+* ``layers`` times ``Gate(Convolution(...))``, then a last :class:`Convolution` to
+  ``irreps_out``; with ``reduce_output`` the node outputs are summed per graph
+  and divided by :math:`\sqrt{n_{\mathrm{nodes}}}`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Dict, Mapping, Optional
+
+import torch
+
+from curienn.io._graph import edge_vectors, periodic_radius_graph, radius_graph, scatter_sum
+from curienn.nn import (
+    FullyConnectedNet,
+    FullyConnectedTensorProduct,
+    Gate,
+    TensorProduct,
+    smooth_cutoff,
+    soft_one_hot_linspace,
+)
+from curienn.o3 import Irrep, Irreps, spherical_harmonics
+
+__all__ = [
+    "Convolution",
+    "Compose",
+    "Network",
+    "tp_path_exists",
+    "load_e3nn_network_state_dict",
+]
+
+
+def tp_path_exists(irreps_in1, irreps_in2, ir_out) -> bool:
+    """Whether some ``ir1 x ir2`` of the two inputs contains the irrep ``ir_out``."""
+    irreps_in1 = Irreps(irreps_in1).simplify()
+    irreps_in2 = Irreps(irreps_in2).simplify()
+    ir_out = Irrep(ir_out)
+    return any(ir_out in ir1 * ir2 for _, ir1 in irreps_in1 for _, ir2 in irreps_in2)
+
+
+class Convolution(torch.nn.Module):
+    r"""Equivariant point convolution (see the module docstring for the maths).
+
+    Submodules (names as in e3nn): ``sc`` and ``lin1`` (fully connected tensor
+    products with the node attributes), ``fc`` (silu :class:`FullyConnectedNet`
+    ``[number_of_basis] + radial_layers * [radial_neurons] + [tp.weight_numel]``),
+    ``tp`` (``uvu`` tensor product of the features with the edge attributes,
+    per-edge weights from ``fc``; its output ``irreps_mid`` is sorted) and ``lin2``.
+
+    Shapes: ``node_input (N, irreps_in.dim)``, ``node_attr (N, irreps_node_attr.dim)``,
+    ``edge_src, edge_dst (E,)``, ``edge_attr (E, irreps_edge_attr.dim)``,
+    ``edge_length_embedded (E, number_of_basis)`` -> ``(N, irreps_out.dim)``.
+    """
+
+    def __init__(
+        self,
+        irreps_in,
+        irreps_node_attr,
+        irreps_edge_attr,
+        irreps_out,
+        number_of_basis: int,
+        radial_layers: int,
+        radial_neurons: int,
+        num_neighbors: float,
+    ) -> None:
+        super().__init__()
+        self.irreps_in = Irreps(irreps_in)
+        self.irreps_node_attr = Irreps(irreps_node_attr)
+        self.irreps_edge_attr = Irreps(irreps_edge_attr)
+        self.irreps_out = Irreps(irreps_out)
+        self.num_neighbors = num_neighbors
+
+        self.sc = FullyConnectedTensorProduct(self.irreps_in, self.irreps_node_attr, self.irreps_out)
+        self.lin1 = FullyConnectedTensorProduct(self.irreps_in, self.irreps_node_attr, self.irreps_in)
+
+        # one uvu path per (input irrep, edge irrep, output irrep present in irreps_out),
+        # in that order; the intermediate irreps are then sorted
+        mid = []
+        paths = []
+        for i_in, (mul, ir_in) in enumerate(self.irreps_in):
+            for i_edge, (_, ir_edge) in enumerate(self.irreps_edge_attr):
+                for ir_out in ir_in * ir_edge:
+                    if ir_out in self.irreps_out:
+                        paths.append((i_in, i_edge, len(mid)))
+                        mid.append((mul, ir_out))
+        irreps_mid, perm, _ = Irreps(mid).sort()
+        instructions = [(i1, i2, perm[k], "uvu", True) for i1, i2, k in paths]
+        self.irreps_mid = irreps_mid
+
+        tp = TensorProduct(
+            self.irreps_in,
+            self.irreps_edge_attr,
+            irreps_mid,
+            instructions,
+            internal_weights=False,
+            shared_weights=False,
+        )
+        self.fc = FullyConnectedNet(
+            [number_of_basis] + radial_layers * [radial_neurons] + [tp.weight_numel],
+            torch.nn.functional.silu,
+        )
+        self.tp = tp
+        self.lin2 = FullyConnectedTensorProduct(irreps_mid, self.irreps_node_attr, self.irreps_out)
+
+        # sin(pi/8) s + (cos(pi/8) mu + 1 - mu) x, mu = sc.output_mask (a constant)
+        mask = self.sc.output_mask.detach().clone().to(torch.get_default_dtype())
+        self.register_buffer("_c_x", math.cos(math.pi / 8) * mask + (1 - mask), persistent=False)
+        self._c_s = math.sin(math.pi / 8)
+
+    def forward(
+        self,
+        node_input: torch.Tensor,
+        node_attr: torch.Tensor,
+        edge_src: torch.Tensor,
+        edge_dst: torch.Tensor,
+        edge_attr: torch.Tensor,
+        edge_length_embedded: torch.Tensor,
+    ) -> torch.Tensor:
+        weight = self.fc(edge_length_embedded)
+        s = self.sc(node_input, node_attr)
+        x = self.lin1(node_input, node_attr)
+        edge_features = self.tp(x[edge_src], edge_attr, weight)
+        x = scatter_sum(edge_features, edge_dst, dim_size=x.shape[0]).div(self.num_neighbors**0.5)
+        x = self.lin2(x, node_attr)
+        return self._c_s * s + self._c_x.to(x.dtype) * x
+
+
+class Compose(torch.nn.Module):
+    """``second(first(*inputs))``; ``irreps_in`` of ``first``, ``irreps_out`` of ``second``."""
+
+    def __init__(self, first: torch.nn.Module, second: torch.nn.Module) -> None:
+        super().__init__()
+        self.first = first
+        self.second = second
+        self.irreps_in = first.irreps_in
+        self.irreps_out = second.irreps_out
+
+    def forward(self, *inputs):
+        return self.second(self.first(*inputs))
+
+
+_ACT = {1: torch.nn.functional.silu, -1: torch.tanh}
+_ACT_GATES = {1: torch.sigmoid, -1: torch.tanh}
+
+
+class Network(torch.nn.Module):
+    r"""Gate-points equivariant network (e3nn's ``gate_points_2101.Network``).
+
+    Args:
+        irreps_in: node input features, or ``None`` (a constant ``1`` per node).
+        irreps_hidden: hidden features (the scalars and gated irreps kept per layer).
+        irreps_out: output features.
+        irreps_node_attr: node attributes (e.g. one-hot species), or ``None`` (``0e``, constant 1).
+        irreps_edge_attr: spherical harmonics of the edges, e.g. ``Irreps.spherical_harmonics(3)``.
+        layers: number of gated convolutions (a last plain convolution follows).
+        max_radius: cutoff radius of the graph and of the smooth edge cutoff.
+        number_of_basis: Gaussians embedding the edge lengths.
+        radial_layers: hidden layers of the radial networks.
+        radial_neurons: width of those layers.
+        num_neighbors: typical number of neighbours (messages are divided by its square root).
+        num_nodes: typical number of nodes per graph (the readout is divided by its square root).
+        reduce_output: sum the node outputs of each graph.
+
+    ``forward(data)`` reads a dict:
+
+    * ``pos`` ``(N, 3)``, required; ``x`` ``(N, irreps_in.dim)``; ``z``
+      ``(N, irreps_node_attr.dim)``; ``batch`` ``(N,)`` graph index of each node;
+    * periodic boundary conditions: ``cell`` ``(3, 3)`` or ``(num_graphs, 3, 3)``
+      (lattice vectors as rows) and ``pbc`` (bool, ``(3,)`` or ``(num_graphs, 3)``;
+      default ``True`` when a cell is given);
+    * or a precomputed graph: ``edge_src``, ``edge_dst`` ``(E,)`` and either
+      ``edge_vec`` ``(E, 3)`` or ``edge_shift`` ``(E, 3)`` with ``cell``.
+
+    The edge vector of an edge ``src -> dst`` is ``pos[src] - pos[dst] + edge_shift @ cell``
+    (see :mod:`curienn.io._graph`). Returns ``(num_graphs, irreps_out.dim)`` with
+    ``reduce_output`` (``num_graphs = batch.max() + 1``), else ``(N, irreps_out.dim)``.
+    """
+
+    def __init__(
+        self,
+        irreps_in: Optional[Irreps],
+        irreps_hidden: Irreps,
+        irreps_out: Irreps,
+        irreps_node_attr: Optional[Irreps],
+        irreps_edge_attr: Irreps,
+        layers: int,
+        max_radius: float,
+        number_of_basis: int,
+        radial_layers: int,
+        radial_neurons: int,
+        num_neighbors: float,
+        num_nodes: float,
+        reduce_output: bool = True,
+    ) -> None:
+        super().__init__()
+        if not max_radius > 0:
+            raise ValueError(f"max_radius must be positive, got {max_radius}")
+        if layers < 0:
+            raise ValueError(f"layers must be >= 0, got {layers}")
+        if number_of_basis < 2:
+            raise ValueError(f"number_of_basis must be >= 2, got {number_of_basis}")
+        self.max_radius = max_radius
+        self.number_of_basis = number_of_basis
+        self.num_neighbors = num_neighbors
+        self.num_nodes = num_nodes
+        self.reduce_output = reduce_output
+
+        self.irreps_in = Irreps(irreps_in) if irreps_in is not None else None
+        self.irreps_hidden = Irreps(irreps_hidden)
+        self.irreps_out = Irreps(irreps_out)
+        self.irreps_node_attr = Irreps(irreps_node_attr) if irreps_node_attr is not None else Irreps("0e")
+        self.irreps_edge_attr = Irreps(irreps_edge_attr)
+        self.input_has_node_in = irreps_in is not None
+        self.input_has_node_attr = irreps_node_attr is not None
+        for mul, ir in self.irreps_edge_attr:
+            if ir.p != (-1) ** ir.l:
+                raise ValueError(
+                    f"irreps_edge_attr={self.irreps_edge_attr} must be spherical harmonics "
+                    f"(parity (-1)^l); {ir} is not"
+                )
+
+        irreps = self.irreps_in if self.irreps_in is not None else Irreps("0e")
+        self.layers = torch.nn.ModuleList()
+        for _ in range(layers):
+            scalars = Irreps([
+                (mul, ir) for mul, ir in self.irreps_hidden
+                if ir.l == 0 and tp_path_exists(irreps, self.irreps_edge_attr, ir)
+            ])
+            gated = Irreps([
+                (mul, ir) for mul, ir in self.irreps_hidden
+                if ir.l > 0 and tp_path_exists(irreps, self.irreps_edge_attr, ir)
+            ])
+            ir_gate = "0e" if tp_path_exists(irreps, self.irreps_edge_attr, "0e") else "0o"
+            gates = Irreps([(mul, ir_gate) for mul, _ in gated])
+            gate = Gate(
+                scalars, [_ACT[ir.p] for _, ir in scalars],
+                gates, [_ACT_GATES[ir.p] for _, ir in gates],
+                gated,
+            )
+            conv = Convolution(
+                irreps, self.irreps_node_attr, self.irreps_edge_attr, gate.irreps_in,
+                number_of_basis, radial_layers, radial_neurons, num_neighbors,
+            )
+            irreps = gate.irreps_out
+            self.layers.append(Compose(conv, gate))
+        self.layers.append(
+            Convolution(
+                irreps, self.irreps_node_attr, self.irreps_edge_attr, self.irreps_out,
+                number_of_basis, radial_layers, radial_neurons, num_neighbors,
+            )
+        )
+
+    # -- graph ---------------------------------------------------------------------
+
+    def build_graph(self, data: Mapping[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
+        """``batch``, ``edge_src``, ``edge_dst`` and ``edge_vec`` for ``data`` (see :meth:`forward`).
+
+        Differentiable with respect to ``pos`` and ``cell`` (the neighbour search
+        itself is not, and need not be).
+        """
+        pos = data["pos"]
+        if not isinstance(pos, torch.Tensor) or pos.dim() != 2 or pos.shape[1] != 3:
+            shape = tuple(pos.shape) if isinstance(pos, torch.Tensor) else type(pos).__name__
+            raise ValueError(f"data['pos'] must have shape (N, 3), got {shape}")
+        if not torch.compiler.is_compiling():
+            finite = torch.isfinite(pos).all(dim=1)
+            if not bool(finite.all()):
+                bad = (~finite).nonzero().flatten()[:10].tolist()
+                raise ValueError(f"data['pos'] has non-finite (NaN or inf) coordinates for node(s) {bad}")
+        batch = data.get("batch")
+        if batch is None:
+            batch = pos.new_zeros(pos.shape[0], dtype=torch.long)
+        cell = data.get("cell")
+        if cell is not None:
+            cell = cell.to(pos.dtype)
+        if "edge_src" in data or "edge_dst" in data:
+            edge_src, edge_dst = data["edge_src"], data["edge_dst"]
+            if "edge_vec" in data:
+                edge_vec = data["edge_vec"]
+            else:
+                edge_vec = edge_vectors(pos, edge_src, edge_dst, data.get("edge_shift"), cell, batch)
+        else:
+            pbc = data.get("pbc", True if cell is not None else False)
+            if cell is not None and bool(torch.as_tensor(pbc).any()):
+                edge_src, edge_dst, shift = periodic_radius_graph(pos, self.max_radius, cell, pbc, batch)
+                edge_vec = edge_vectors(pos, edge_src, edge_dst, shift, cell, batch)
+            else:
+                edge_src, edge_dst = radius_graph(pos, self.max_radius, batch)
+                edge_vec = pos[edge_src] - pos[edge_dst]
+        return {"batch": batch, "edge_src": edge_src, "edge_dst": edge_dst, "edge_vec": edge_vec}
+
+    def _node_inputs(self, data: Mapping[str, torch.Tensor], pos: torch.Tensor):
+        n = pos.shape[0]
+        if self.input_has_node_in and "x" in data:
+            x = data["x"]
+            if x.shape != (n, self.irreps_in.dim):
+                raise ValueError(f"data['x'] must have shape ({n}, {self.irreps_in.dim}) for irreps_in={self.irreps_in}, got {tuple(x.shape)}")
+        elif self.input_has_node_in:
+            raise ValueError(f"the network has irreps_in={self.irreps_in} but data has no 'x'")
+        else:
+            x = pos.new_ones((n, 1))
+        if self.input_has_node_attr and "z" in data:
+            z = data["z"]
+            if z.shape != (n, self.irreps_node_attr.dim):
+                raise ValueError(f"data['z'] must have shape ({n}, {self.irreps_node_attr.dim}) for irreps_node_attr={self.irreps_node_attr}, got {tuple(z.shape)}")
+        elif self.input_has_node_attr:
+            raise ValueError(f"the network has irreps_node_attr={self.irreps_node_attr} but data has no 'z'")
+        else:
+            z = pos.new_ones((n, 1))
+        return x, z
+
+    def forward(self, data: Mapping[str, torch.Tensor]) -> torch.Tensor:
+        """Evaluate the network on ``data`` (keys in the class docstring)."""
+        graph = self.build_graph(data)
+        pos = data["pos"]
+        batch, edge_src, edge_dst, edge_vec = graph["batch"], graph["edge_src"], graph["edge_dst"], graph["edge_vec"]
+
+        edge_sh = spherical_harmonics(self.irreps_edge_attr, edge_vec, True, normalization="component")
+        edge_length = edge_vec.norm(dim=1)
+        edge_length_embedded = soft_one_hot_linspace(
+            edge_length, 0.0, self.max_radius, self.number_of_basis, basis="gaussian", cutoff=False
+        ).mul(self.number_of_basis**0.5)
+        edge_attr = smooth_cutoff(edge_length / self.max_radius)[:, None] * edge_sh
+
+        x, z = self._node_inputs(data, pos)
+        for layer in self.layers:
+            x = layer(x, z, edge_src, edge_dst, edge_attr, edge_length_embedded)
+
+        if self.reduce_output:
+            num_graphs = int(batch.max()) + 1 if batch.numel() else 0
+            return scatter_sum(x, batch, dim_size=num_graphs).div(self.num_nodes**0.5)
+        return x
+
+
+def _is_derived_e3nn_key(key: str, value: torch.Tensor) -> bool:
+    """Keys of an e3nn state_dict that hold no trainable information."""
+    last = key.rsplit(".", 1)[-1]
+    if "._compiled_main" in key or last.startswith("_w3j"):
+        return True  # Clebsch-Gordan buffers of e3nn's generated code
+    if last == "output_mask":
+        return True  # a function of the irreps
+    if value.numel() == 0:
+        return True  # empty weights (e.g. Gate's ElementwiseTensorProduct "mul", tp.weight)
+    return False
+
+
+def load_e3nn_network_state_dict(
+    module: torch.nn.Module, state_dict: Mapping[str, torch.Tensor], strict: bool = True
+) -> None:
+    """Load the ``state_dict`` of an e3nn ``gate_points_2101.Network`` (or any module
+    with the same parameter names) into ``module``.
+
+    e3nn's state_dict also holds derived buffers (``output_mask``, the ``_w3j_*``
+    buffers of its generated code, the empty weights of ``Gate.mul`` and of ``tp``);
+    they are skipped. Every other key must match one of ours in name and shape,
+    and with ``strict`` every parameter of ``module`` must be given.
+
+    Raises:
+        ValueError: an unexpected key, a shape mismatch, or (``strict``) a missing key.
+    """
+    ours = module.state_dict()
+    load = {}
+    for key, value in state_dict.items():
+        if key in ours and ours[key].shape == value.shape and not key.endswith("output_mask"):
+            load[key] = value
+        elif _is_derived_e3nn_key(key, value):
+            continue
+        elif key in ours:
+            raise ValueError(f"{key}: shape {tuple(value.shape)} in the state_dict, {tuple(ours[key].shape)} here")
+        else:
+            raise ValueError(f"unexpected key {key!r} in the state_dict")
+    missing = [k for k in ours if k not in load and ours[k].numel() > 0 and not _is_buffer(module, k)]
+    if strict and missing:
+        raise ValueError(f"missing keys in the state_dict: {missing}")
+    module.load_state_dict(load, strict=False)
+
+
+def _is_buffer(module: torch.nn.Module, key: str) -> bool:
+    names = dict(module.named_buffers())
+    return key in names
+
