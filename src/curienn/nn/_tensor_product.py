@@ -1,1 +1,13 @@
-__all__ = []  # placeholder, being written
+"""Tensor products: the general :class:`TensorProduct` and its preset subclasses (e3nn 0.6.0 API)."""
+
+from ._tp_base import Instruction, TensorProduct
+from ._tp_sub import ElementwiseTensorProduct, FullTensorProduct, FullyConnectedTensorProduct, TensorSquare
+
+__all__ = [
+    "Instruction",
+    "TensorProduct",
+    "FullyConnectedTensorProduct",
+    "FullTensorProduct",
+    "ElementwiseTensorProduct",
+    "TensorSquare",
+]
