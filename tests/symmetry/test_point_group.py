@@ -175,10 +175,6 @@ def test_linear_without_inversion_is_c_inf_v():
 
 
 def test_features_lower_the_symmetry():
-    from curienn import o3
-
-    if not hasattr(o3, "Irreps"):  # pragma: no cover - until curienn.o3 lands
-        pytest.skip("curienn.o3.Irreps not available yet")
     pts, _ = square()
     # pseudovectors along the normal (y): keep D4h's rotations about y, flip under C2'
     up = np.tile([0.0, 1.0, 0.0], (4, 1))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["as_irreps", "irreps_dim", "representation_matrix", "component_labels"]
+__all__ = ["as_irreps", "irreps_dim", "representation_matrix", "representation_matrices", "component_labels"]
 
 
 def as_irreps(irreps):
@@ -29,6 +29,15 @@ def representation_matrix(irreps, R) -> np.ndarray:
 
     ir = as_irreps(irreps)
     Rt = torch.as_tensor(np.asarray(R, dtype=np.float64), dtype=torch.float64)
+    return ir.D_from_matrix(Rt).detach().cpu().numpy().astype(np.float64)
+
+
+def representation_matrices(irreps, Rs) -> np.ndarray:
+    """Batched :func:`representation_matrix`: ``(n, dim, dim)`` for ``Rs`` of shape ``(n, 3, 3)``."""
+    import torch
+
+    ir = as_irreps(irreps)
+    Rt = torch.as_tensor(np.asarray(Rs, dtype=np.float64).reshape(-1, 3, 3), dtype=torch.float64)
     return ir.D_from_matrix(Rt).detach().cpu().numpy().astype(np.float64)
 
 
