@@ -87,3 +87,12 @@ def test_batchnorm_errors():
         BatchNorm("1x0e", normalization="integral")
     with pytest.raises(ValueError, match="4"):
         BatchNorm("1x1o")(torch.randn(2, 4))
+
+
+def test_batchnorm_compiles_fullgraph():
+    eager, compiled_bn = BatchNorm(IRREPS), BatchNorm(IRREPS)
+    compiled = torch.compile(compiled_bn, fullgraph=True, backend="eager")
+    x = Irreps(IRREPS).randn(6, -1)
+    torch.testing.assert_close(compiled(x), eager(x))
+    torch.testing.assert_close(compiled_bn.running_var, eager.running_var)
+    torch.testing.assert_close(compiled_bn.running_mean, eager.running_mean)
