@@ -240,9 +240,13 @@ def _wigner_3j_dense_f64(l1: int, l2: int, l3: int) -> torch.Tensor:
     key = (l1, l2, l3)
     out = _W3J_DENSE.get(key)
     if out is None:
-        indices, values = _wigner_3j_sparse(l1, l2, l3)
-        out = torch.zeros(2 * l1 + 1, 2 * l2 + 1, 2 * l3 + 1, dtype=torch.float64)
-        out[indices[:, 0], indices[:, 1], indices[:, 2]] = values
+        from ._w3j_table import table_dense
+
+        out = table_dense(l1, l2, l3)
+        if out is None:
+            indices, values = _wigner_3j_sparse(l1, l2, l3)
+            out = torch.zeros(2 * l1 + 1, 2 * l2 + 1, 2 * l3 + 1, dtype=torch.float64)
+            out[indices[:, 0], indices[:, 1], indices[:, 2]] = values
         _W3J_DENSE[key] = out
     return out
 
