@@ -111,7 +111,7 @@ def soft_one_hot_linspace(
 
     Example:
         >>> soft_one_hot_linspace(torch.tensor([0.5]), 0.0, 1.0, 3, "cosine", False)
-        tensor([[-4.3711e-08,  1.0000e+00, -4.3711e-08]])
+        tensor([[-0., 1., -0.]])
     """
     if not isinstance(cutoff, bool):
         raise ValueError(f"cutoff must be True or False, got cutoff={cutoff!r}")
