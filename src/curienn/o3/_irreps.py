@@ -66,14 +66,16 @@ class Irrep(tuple):
                 return l
             if isinstance(l, str):
                 name = l.strip()
-                if len(name) < 2 or name[-1] not in "eoy" or not (name[:-1].isascii() and name[:-1].isdigit()):
+                ls = name[:-1].strip()
+                if len(name) < 2 or name[-1] not in "eoy" or not (ls.isascii() and ls.isdigit()):
                     raise ValueError(f'unable to convert string "{l}" into an Irrep (expected e.g. "1e", "2o", "3y")')
-                l = int(name[:-1])
+                l = int(ls)
                 p = {"e": 1, "o": -1, "y": (-1) ** l}[name[-1]]
             elif isinstance(l, (tuple, list)):
-                if len(l) != 2:
+                n = tuple.__len__(l) if isinstance(l, tuple) else len(l)  # foreign Irrep classes may hide len()
+                if n != 2:
                     raise ValueError(f"unable to interpret {l!r} as an Irrep: expected (l, p)")
-                l, p = l
+                l, p = l[0], l[1]
             else:
                 raise ValueError(f"unable to interpret {l!r} as an Irrep: give (l, p), an Irrep or a string like '1o'")
         l = _as_int(l, "l")
@@ -339,10 +341,11 @@ class Irreps(tuple):
 
     @property
     def lmax(self) -> int:
-        """The largest degree. Raises ``ValueError`` if empty."""
-        if len(self) == 0:
-            raise ValueError("cannot get lmax of an empty Irreps")
-        return max(ir.l for _, ir in self)
+        """The largest degree of the irreps present (multiplicity > 0). Raises ``ValueError`` if there are none."""
+        ls = [ir.l for mul, ir in self if mul > 0]
+        if not ls:
+            raise ValueError(f"cannot get lmax of an empty Irreps ({self!r})")
+        return max(ls)
 
     def count(self, ir) -> int:
         """The total multiplicity of the irrep ``ir``."""
@@ -569,11 +572,9 @@ class _SliceByMul:
             raise ValueError(f"Irreps.slice_by_mul does not support a step, got {step}")
         out, i = [], 0
         for mul, ir in self.irreps:
-            if start <= i and i + mul <= stop:
+            if start <= i and i + mul <= stop:  # the whole term lies in [start, stop)
                 out.append((mul, ir))
-            else:
-                n = min(stop, i + mul) - max(start, i)
-                if n > 0:
-                    out.append((n, ir))
+            elif start < i + mul and i < stop:  # the intervals overlap (or the empty slice lies inside)
+                out.append((min(stop, i + mul) - max(start, i), ir))
             i += mul
         return Irreps(out)
