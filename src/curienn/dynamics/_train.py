@@ -53,6 +53,7 @@ class TrainConfig:
     fire_dt: float = 1e-3
     fire_dt_max: float = 1e-2
     lbfgs_history: int = 50
+    lbfgs_iter: int = 20  # L-BFGS iterations per step
     device: str = "cpu"
 
     def validate(self) -> None:
@@ -140,7 +141,7 @@ def _make_optimizer(cfg: TrainConfig, params):
         from curienn.optim import FIRE
 
         return FIRE(params, mass=cfg.fire_mass, dt=cfg.fire_dt, dt_max=cfg.fire_dt_max)
-    return torch.optim.LBFGS(params, lr=cfg.lr, max_iter=1, history_size=cfg.lbfgs_history,
+    return torch.optim.LBFGS(params, lr=cfg.lr, max_iter=cfg.lbfgs_iter, history_size=cfg.lbfgs_history,
                              line_search_fn="strong_wolfe")
 
 
@@ -273,7 +274,7 @@ def train_argon(
 
         loss = opt.step(closure)
         step += 1
-        run_sum += float(loss)
+        run_sum += float(loss.detach())
         run_n += 1
         elapsed = broadcast_float(time.perf_counter() - t0, device)
         if bar is not None:
