@@ -140,7 +140,8 @@ def describe_operation(R) -> str:
     info = operation_info(R)
     if info.axis is None:
         return info.symbol
-    a = ", ".join(f"{v:+.3f}" for v in _canonical_axis(info.axis))
+    axis = info.axis if info.kind in ("C", "S") and info.angle < np.pi - 1e-6 else _canonical_axis(info.axis)
+    a = ", ".join(f"{v + 0.0:+.3f}" for v in np.round(axis, 3))
     what = "normal" if info.kind == "sigma" else "axis"
     return f"{info.symbol} {what} ({a})"
 

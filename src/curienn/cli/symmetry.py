@@ -1,0 +1,125 @@
+"""``curienn symmetry``: point groups, space groups and Curie's principle for
+structure files (any format ASE reads).
+
+    curienn symmetry show FILE            point group (finite) or space group (periodic)
+    curienn symmetry check INPUT TARGET   Curie check + breaking irreps (--lmax 5)
+"""
+
+from __future__ import annotations
+
+
+def register(sub) -> None:
+    p = sub.add_parser("symmetry", help="point/space groups of structures and the Curie check")
+    ss = p.add_subparsers(dest="symmetry_command", metavar="SUBCOMMAND")
+    ss.required = True
+
+    def common(q):
+        q.add_argument("--tol", type=float, default=1e-2,
+                       help="distance tolerance for finite structures, in their units (default 0.01)")
+        q.add_argument("--symprec", type=float, default=1e-3,
+                       help="spglib distance tolerance for crystals (default 0.001)")
+        q.add_argument("--angle-tolerance", type=float, default=-1.0,
+                       help="spglib angle tolerance in degrees (default -1: automatic)")
+        q.add_argument("--format", default=None, help="ASE format name (default: guessed from the file)")
+        q.add_argument("--index", type=int, default=-1, help="frame of a multi-frame file (default: last)")
+        q.add_argument("--json", action="store_true", help="print JSON instead of text")
+
+    show = ss.add_parser("show", help="the point group or space group of a structure file")
+    show.add_argument("file")
+    common(show)
+    show.add_argument("--operations", action="store_true", help="list every operation")
+    show.add_argument("--table", action="store_true", help="print the character table (finite structures)")
+    show.set_defaults(func=run_show)
+
+    check = ss.add_parser("check", help="can an equivariant map turn INPUT into TARGET? (Curie's principle)")
+    check.add_argument("input")
+    check.add_argument("target")
+    check.add_argument("--lmax", type=int, default=5, help="breaking irreps up to this l (default 5)")
+    common(check)
+    check.set_defaults(func=run_check)
+
+
+def _read(path: str, fmt, index: int):
+    from pathlib import Path
+
+    import ase.io
+
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"structure file {path!r} does not exist")
+    try:
+        atoms = ase.io.read(path, index=index, format=fmt)
+    except Exception as exc:  # ASE raises many unrelated types on bad input
+        raise ValueError(f"ASE cannot read {path!r}: {type(exc).__name__}: {exc}") from exc
+    if isinstance(atoms, list):
+        if not atoms:
+            raise ValueError(f"{path!r} holds no structure")
+        atoms = atoms[-1]
+    if len(atoms) == 0:
+        raise ValueError(f"{path!r} holds no atoms")
+    return atoms
+
+
+def _check_tols(args) -> None:
+    for name in ("tol", "symprec"):
+        v = getattr(args, name)
+        if not v > 0:
+            raise ValueError(f"--{name.replace('_', '-')} must be positive, got {v}")
+    if getattr(args, "lmax", 0) < 0:
+        raise ValueError(f"--lmax must be >= 0, got {args.lmax}")
+
+
+def run_show(args) -> int:
+    import json
+
+    from curienn.symmetry._character_table import character_table
+    from curienn.symmetry._curie import symmetry_of
+    from curienn.symmetry._space_group import SpaceGroup
+
+    _check_tols(args)
+    atoms = _read(args.file, args.format, args.index)
+    sym = symmetry_of(atoms, tol=args.tol, symprec=args.symprec, angle_tolerance=args.angle_tolerance)
+    if args.json:
+        d = sym.to_dict()
+        if not args.operations:
+            for k in ("operations", "rotations", "translations", "operation_names"):
+                d.pop(k, None)
+        d["file"] = args.file
+        d["formula"] = atoms.get_chemical_formula()
+        print(json.dumps(d, indent=2, ensure_ascii=False))
+        return 0
+    print(f"{args.file}: {atoms.get_chemical_formula()} ({len(atoms)} atoms)")
+    print(sym)
+    if isinstance(sym, SpaceGroup):
+        pg = sym.point_group()
+        print(f"point group of the crystal: {pg.name} ({sym.point_group_hm})")
+    if args.operations:
+        names = sym.describe()
+        for k, n in enumerate(names):
+            print(f"  {k:3d}  {n}")
+    if args.table:
+        if isinstance(sym, SpaceGroup):
+            print(character_table(sym.point_group()))
+        elif not sym.infinite:
+            print(character_table(sym))
+    return 0
+
+
+def run_check(args) -> int:
+    import json
+
+    from curienn.symmetry._curie import curie_check
+
+    _check_tols(args)
+    a = _read(args.input, args.format, args.index)
+    b = _read(args.target, args.format, args.index)
+    rep = curie_check(a, b, tol=args.tol, symprec=args.symprec, angle_tolerance=args.angle_tolerance,
+                      lmax=args.lmax)
+    if args.json:
+        d = rep.to_dict()
+        d["input_file"], d["target_file"] = args.input, args.target
+        print(json.dumps(d, indent=2, ensure_ascii=False))
+    else:
+        print(f"input : {args.input} ({a.get_chemical_formula()})")
+        print(f"target: {args.target} ({b.get_chemical_formula()})")
+        print(rep)
+    return 0
