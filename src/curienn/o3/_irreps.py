@@ -527,12 +527,17 @@ class Irreps(tuple):
         args = [_rotation._t(x) for x in (alpha, beta, gamma)] + ([] if k is None else [_rotation._t(k)])
         args = torch.broadcast_tensors(*args)
         shape, dtype, device = args[0].shape, args[0].dtype, args[0].device
+        from ._wigner import wigner_D
+
         out = torch.zeros(*shape, self.dim, self.dim, dtype=dtype, device=device)
+        cache: dict[int, torch.Tensor] = {}  # one Wigner matrix per degree
         start = 0
         for mul, ir in self:
             if mul == 0:
                 continue
-            D = ir.D_from_angles(*args[:3], None if k is None else args[3])
+            if ir.l not in cache:
+                cache[ir.l] = wigner_D(ir.l, *args[:3])
+            D = cache[ir.l] if k is None else cache[ir.l] * (ir.p ** args[3])[..., None, None]
             for _ in range(mul):
                 out[..., start : start + ir.dim, start : start + ir.dim] = D
                 start += ir.dim
