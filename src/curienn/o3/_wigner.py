@@ -165,16 +165,27 @@ def _x_to_y_f64(l: int) -> torch.Tensor:
     return out
 
 
-def _rot_y_right(mat: torch.Tensor, angle: torch.Tensor, l: int) -> torch.Tensor:
-    """``mat @ exp(angle X_y)`` without a matmul (``exp(angle X_y)`` has 2 nonzeros a row).
-
-    In the real basis ``exp(a X_y)[m, m] = cos(m a)`` and
-    ``exp(a X_y)[m, -m] = -sin(m a)`` (the two coincide at ``m = 0``); hence
-    ``(M exp(a X_y))[:, k] = M[:, k] cos(m_k a) + M[:, -k] sin(m_k a)``.
-    """
+def _cos_sin_m(angle: torch.Tensor, l: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """``cos(m a)`` and ``sin(m a)`` for ``m = -l..l``: shapes ``(..., 2l+1)``."""
     m = torch.arange(-l, l + 1, dtype=angle.dtype, device=angle.device)
-    ma = angle[..., None, None] * m
-    return mat * torch.cos(ma) + mat.flip(-1) * torch.sin(ma)
+    ma = angle[..., None] * m
+    return torch.cos(ma), torch.sin(ma)
+
+
+# In the real basis exp(a X_y) has two nonzeros a row: exp(a X_y)[m, m] = cos(m a) and
+# exp(a X_y)[m, -m] = -sin(m a) (the two coincide at m = 0).  So, without a matmul,
+#   (exp(a X_y) M)[m, :] = cos(m a) M[m, :] - sin(m a) M[-m, :]
+#   (M exp(a X_y))[:, k] = cos(m_k a) M[:, k] + sin(m_k a) M[:, -k]
+def _rot_y_left(angle: torch.Tensor, mat: torch.Tensor, l: int) -> torch.Tensor:
+    """``exp(angle X_y) @ mat``."""
+    c, s = _cos_sin_m(angle, l)
+    return c[..., :, None] * mat - s[..., :, None] * mat.flip(-2)
+
+
+def _rot_y_right(mat: torch.Tensor, angle: torch.Tensor, l: int) -> torch.Tensor:
+    """``mat @ exp(angle X_y)``."""
+    c, s = _cos_sin_m(angle, l)
+    return mat * c[..., None, :] + mat.flip(-1) * s[..., None, :]
 
 
 def wigner_D(l: int, alpha: torch.Tensor, beta: torch.Tensor, gamma: torch.Tensor) -> torch.Tensor:
@@ -206,9 +217,7 @@ def wigner_D(l: int, alpha: torch.Tensor, beta: torch.Tensor, gamma: torch.Tenso
     j = _x_to_y_f64(l).to(dtype=dtype, device=alpha.device)
     # J D_y(beta) J^T
     mid = _rot_y_right(j, beta, l) @ j.T
-    # D_y(alpha) @ mid = (mid^T D_y(-alpha))^T ; D_y(a)^T = D_y(-a)
-    left = _rot_y_right(mid.transpose(-1, -2), -alpha, l).transpose(-1, -2)
-    return _rot_y_right(left, gamma, l)
+    return _rot_y_right(_rot_y_left(alpha, mid, l), gamma, l)
 
 
 _W3J_SPARSE: dict[tuple[int, int, int], tuple[torch.Tensor, torch.Tensor]] = {}
