@@ -238,3 +238,26 @@ def test_is_subgroup_of():
     rect = point_group(*rectangle(), tol=1e-4)
     assert rect.is_subgroup_of(sq) and not sq.is_subgroup_of(rect)
     assert isinstance(sq, PointGroup)
+
+
+def test_linear_with_features():
+    pts, species = co2()
+    along = [[0, 0, 0], [0, 0, 1], [0, 0, -1]]  # outward polar vectors: keep D∞h
+    assert point_group(pts, species, tol=1e-3, features=along, irreps="1o").name == "D∞h"
+    same = [[0, 0, 0], [0, 0, 1], [0, 0, 1]]  # a net dipole: C∞v; a net axial vector: C∞h
+    assert point_group(pts, species, tol=1e-3, features=same, irreps="1o").name == "C∞v"
+    assert point_group(pts, species, tol=1e-3, features=same, irreps="1e").name == "C∞h"
+    perp = [[0, 0, 0], [1, 0, 0], [1, 0, 0]]  # vectors along x on both O: C2v about x
+    g = point_group(pts, species, tol=1e-3, features=perp, irreps="1o")
+    assert g.name == "C2v" and not g.infinite
+    assert g.contains(rotation_matrix([1, 0, 0], np.pi))
+
+
+def test_feature_errors():
+    pts, _ = square()
+    with pytest.raises(ValueError, match="irreps"):
+        point_group(pts, features=np.zeros((4, 3)))
+    with pytest.raises(ValueError, match="columns"):
+        point_group(pts, features=np.zeros((4, 3)), irreps="2e")
+    with pytest.raises(ValueError, match="rows"):
+        point_group(pts, features=np.zeros((3, 3)), irreps="1o")

@@ -256,16 +256,13 @@ def _species_codes(species, n: int) -> np.ndarray:
 # the search
 # --------------------------------------------------------------------------- #
 class _Checker:
-    """Tests candidate operations against the points (and features)."""
+    """Tests candidate operations against the points."""
 
-    def __init__(self, X, codes, tol, features=None, irreps=None, feature_tol=None):
+    def __init__(self, X, codes, tol):
         self.X = X
         self.codes = codes
         self.tol = tol
         self.same = codes[:, None] == codes[None, :]
-        self.features = features
-        self.irreps = irreps
-        self.feature_tol = feature_tol
 
     def match(self, R, slack: float):
         Y = self.X @ R.T
@@ -296,20 +293,11 @@ class _Checker:
             if perm2 is None:
                 return None
             R2 = R
-        if self.features is not None and not self._features_ok(R2, perm2):
-            return None
         return R2
 
     def error(self, R) -> float:
         perm, err = self.match(R, np.inf)
         return err
-
-    def _features_ok(self, R, perm) -> bool:
-        from ._representation import representation_matrix
-
-        D = representation_matrix(self.irreps, R)
-        f = self.features
-        return float(np.abs(f @ D.T - f[perm]).max(initial=0.0)) <= self.feature_tol
 
 
 def _unit(v, eps):
@@ -512,33 +500,46 @@ def point_group(
         feature_tol = tol if feature_tol is None else _check_tol(feature_tol, "feature_tol")
     center = X.mean(axis=0)
     Xc = X - center
-    chk = _Checker(Xc, codes, tol, F, irreps, feature_tol)
+    chk = _Checker(Xc, codes, tol)
     r = np.linalg.norm(Xc, axis=1)
     if r.max() <= tol:
         raise ValueError(
             "all points coincide within tol: the set has the full O(3) symmetry, "
             "which is not a finite point group"
         )
-    sv = np.linalg.svd(Xc, compute_uv=False)
-    if len(sv) < 2 or sv[1] <= tol:
+    u = np.linalg.svd(Xc)[2][0]
+    if np.linalg.norm(Xc - np.outer(Xc @ u, u), axis=1).max() <= tol:
         ops, centro = _linear_group(Xc, codes, chk, tol)
         if F is None:
             return PointGroup("D∞h" if centro else "C∞v", ops, center, tol, True, _max_error(chk, ops))
-        keep = [R for R in ops if chk.check(R) is not None]
-        ops = close_group(keep, atol=1e-6)
+        ops = _filter_by_features(ops, chk, F, irreps, feature_tol)
         name = schoenflies_name(ops)
         n = LINEAR_APPROXIMANT_ORDER
-        if name in (f"D{n}h", f"C{n}v"):
-            return PointGroup("D∞h" if name[0] == "D" else "C∞v", ops, center, tol, True, _max_error(chk, ops))
-        if name == f"C{n}":
-            return PointGroup("C∞", ops, center, tol, True, _max_error(chk, ops))
-        if name == f"C{n}h":
-            return PointGroup("C∞h", ops, center, tol, True, _max_error(chk, ops))
-        return PointGroup(name, ops, center, tol, False, _max_error(chk, ops))
+        infinite = {f"D{n}h": "D∞h", f"C{n}v": "C∞v", f"C{n}": "C∞", f"C{n}h": "C∞h"}
+        return PointGroup(infinite.get(name, name), ops, center, tol, name in infinite, _max_error(chk, ops))
     ops = _find_operations(chk, tol)
     ops = close_group(ops, atol=1e-3)
     ops = exactify_group(ops, atol=1e-3)
+    if F is not None:
+        ops = _filter_by_features(ops, chk, F, irreps, feature_tol)
     return PointGroup(schoenflies_name(ops), ops, center, tol, False, _max_error(chk, ops))
+
+
+def _filter_by_features(ops, chk: "_Checker", F, irreps, feature_tol) -> np.ndarray:
+    """The operations whose point permutation also maps the features:
+    ``D(g) f_i = f_{pi(i)}`` (a subgroup: the stabiliser of the features)."""
+    from ._representation import representation_matrices
+
+    Ds = representation_matrices(irreps, ops)
+    keep = []
+    for R, D in zip(ops, Ds):
+        perm, _ = chk.match(R, chk.tol)
+        if perm is not None and float(np.abs(F @ D.T - F[perm]).max(initial=0.0)) <= feature_tol:
+            keep.append(R)
+    keep = np.array(keep).reshape(-1, 3, 3)
+    if len(close_group(keep, atol=1e-6)) != len(keep):
+        raise ValueError("the operations that keep the features do not form a group at this tolerance")
+    return keep
 
 
 def _max_error(chk: _Checker, ops) -> float:
