@@ -62,3 +62,36 @@ def test_bad_structures():
         space_group((np.eye(3), [[0, 0, 0], [0, 0, 1e-4]], [1, 1]), symprec=1e-1)
     with pytest.raises(ValueError, match="NaN"):
         space_group((np.eye(3), [[0, 0, np.nan]], [1]))
+
+
+@pytest.mark.parametrize(
+    "tilts, angles, number",
+    [("a+b-b-", (10, 8, 8), 62), ("a0b-b-", (0, 8, 8), 74), ("a0a0c-", 10.0, 140),
+     ("a0a0c+", 10.0, 127), ("a-a-a-", 8.0, 167), ("a+a+a+", 8.0, 204)],
+)
+def test_cubic_cell_decorated_with_tilt_pseudovectors(tilts, angles, number):
+    # Curie: the undistorted cubic cell carrying the tilt pseudovectors (1e on B)
+    # has exactly the symmetry of the tilted structure (spglib on the real one)
+    cubic, _ = glazer_perovskite("a0a0a0", 0.0)
+    tilted, omega = glazer_perovskite(tilts, angles)
+    f = np.zeros((40, 3))
+    f[8:16] = omega
+    dec = space_group(cubic, features=f, irreps="1e")
+    ref = space_group(tilted)
+    assert dec.number == ref.number == number
+    assert dec.order == ref.order
+    # the same operations, in the common cell
+    assert common_operations(dec, ref).all() and common_operations(ref, dec).all()
+
+
+def test_polar_and_axial_vectors_differ():
+    cubic, _ = glazer_perovskite("a0a0a0", 0.0)
+    _, omega = glazer_perovskite("a0a0c-", 10.0)
+    f = np.zeros((40, 3))
+    f[8:16] = omega
+    assert space_group(cubic, features=f, irreps="1e").international == "I4/mcm"
+    assert space_group(cubic, features=f, irreps="1o").international == "I4/mmm"
+    with pytest.raises(ValueError, match="irreps"):
+        space_group(cubic, features=f)
+    with pytest.raises(ValueError, match="rows"):
+        space_group(cubic, features=f[:3], irreps="1e")

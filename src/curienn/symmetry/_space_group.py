@@ -154,12 +154,18 @@ def _cell_of(structure):
     return lattice, positions, np.asarray(numbers)
 
 
-def space_group(structure, *, symprec: float = 1e-3, angle_tolerance: float = -1.0) -> SpaceGroup:
+def space_group(structure, *, symprec: float = 1e-3, angle_tolerance: float = -1.0,
+                features=None, irreps=None, feature_tol: float | None = None) -> SpaceGroup:
     """Space group of a periodic structure (ASE ``Atoms`` or a spglib cell tuple)
     through ``spglib.get_symmetry_dataset``.
 
     ``symprec``: Cartesian distance tolerance (Angstrom for ASE); must be > 0.
     ``angle_tolerance``: degrees, -1 for spglib's default.
+    ``features``: optional ``(N, dim)`` per-atom geometric tensors with
+    ``irreps`` (e.g. the per-B rotation pseudovectors, ``"1e"``): only the
+    operations ``(W, w)`` with ``D(R) f_i = f_{pi(i)}`` within ``feature_tol``
+    (default ``symprec``) are kept, and the type of that subgroup is identified
+    with ``spglib.get_spacegroup_type_from_symmetry``.
     Raises ``ValueError`` for non-periodic/empty/NaN structures, ``symprec <= 0``,
     or when spglib fails.
     """
@@ -192,7 +198,7 @@ def space_group(structure, *, symprec: float = 1e-3, angle_tolerance: float = -1
             err.OLD_ERROR_HANDLING = old
     if ds is None:
         raise ValueError("spglib could not find the symmetry (check the structure and symprec)")
-    return SpaceGroup(
+    sg = SpaceGroup(
         number=int(ds.number),
         international=str(ds.international),
         schoenflies=str(sch).split(" ")[0] if sch else "",
@@ -203,6 +209,54 @@ def space_group(structure, *, symprec: float = 1e-3, angle_tolerance: float = -1
         lattice=lattice,
         symprec=symprec,
         angle_tolerance=float(angle_tolerance),
+    )
+    if features is None:
+        return sg
+    return _decorated(sg, positions, features, irreps, symprec if feature_tol is None else feature_tol)
+
+
+def _decorated(sg: SpaceGroup, positions, features, irreps, feature_tol) -> SpaceGroup:
+    """The subgroup of ``sg`` that also maps the per-atom features."""
+    import spglib
+
+    from ._point_group import _as_array, _check_tol
+    from ._representation import irreps_dim, representation_matrices
+
+    if irreps is None:
+        raise ValueError("features need their irreps (e.g. irreps='1e')")
+    feature_tol = _check_tol(feature_tol, "feature_tol")
+    F = _as_array(features, "features", 2)
+    if F.shape[0] != len(positions):
+        raise ValueError(f"features has {F.shape[0]} rows for {len(positions)} atoms")
+    if F.shape[1] != irreps_dim(irreps):
+        raise ValueError(f"features have {F.shape[1]} columns but irreps {irreps} has dim {irreps_dim(irreps)}")
+    Ds = representation_matrices(irreps, sg.cartesian_rotations)
+    keep = []
+    for k, (W, w) in enumerate(zip(sg.rotations, sg.translations)):
+        moved = positions @ W.T + w
+        diff = moved[:, None, :] - positions[None, :, :]
+        diff -= np.round(diff)
+        dist = np.linalg.norm(diff @ sg.lattice, axis=2)
+        perm = np.argmin(dist, axis=1)
+        if dist[np.arange(len(perm)), perm].max() > 2 * sg.symprec:  # pragma: no cover
+            continue
+        if float(np.abs(F @ Ds[k].T - F[perm]).max(initial=0.0)) <= feature_tol:
+            keep.append(k)
+    rot, tra = sg.rotations[keep], sg.translations[keep]
+    t = spglib.get_spacegroup_type_from_symmetry(rot, tra, sg.lattice, symprec=sg.symprec)
+    if t is None:  # pragma: no cover
+        raise ValueError("spglib could not identify the space group of the decorated structure")
+    return SpaceGroup(
+        number=int(t.number),
+        international=str(t.international_short),
+        schoenflies=str(t.schoenflies),
+        hall=str(t.hall_symbol),
+        point_group_hm=str(t.pointgroup_international),
+        rotations=rot,
+        translations=tra,
+        lattice=sg.lattice,
+        symprec=sg.symprec,
+        angle_tolerance=sg.angle_tolerance,
     )
 
 
