@@ -23,8 +23,6 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 from ase import Atoms, units
-from ase.md.velocitydistribution import thermalize_momenta
-from ase.md.verlet import VelocityVerlet
 
 from ._lj import ARGON_EPSILON, ARGON_MASS, ARGON_SIGMA, lj_energy_forces
 
@@ -44,6 +42,8 @@ def argon_atoms(seed: int | None = 1, temperature_K: float = 10.0,
                 positions: Sequence = PAPER_POSITIONS) -> Atoms:
     """Four argon atoms at ``positions`` with Maxwell-Boltzmann momenta at
     ``temperature_K`` drawn from ``np.random.default_rng(seed)`` (none if ``seed is None``)."""
+    from ase.md.velocitydistribution import thermalize_momenta  # ase.md imports scipy: lazily
+
     if temperature_K < 0:
         raise ValueError(f"temperature_K must be >= 0, got {temperature_K!r}")
     pos = np.asarray(positions, dtype=np.float64)
@@ -56,6 +56,8 @@ def argon_atoms(seed: int | None = 1, temperature_K: float = 10.0,
 def run_md(atoms: Atoms, calculator, n_steps: int, timestep_fs: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """Velocity Verlet (ASE) for ``n_steps``; returns positions and momenta
     ``(n_steps + 1, N, 3)`` (Å and ASE momentum units), step 0 included."""
+    from ase.md.verlet import VelocityVerlet
+
     if int(n_steps) != n_steps or n_steps < 0:
         raise ValueError(f"n_steps must be a non-negative integer, got {n_steps!r}")
     if timestep_fs <= 0:
