@@ -531,10 +531,29 @@ class _Geometry:
         return names
 
     def class_order(self) -> list[int]:
+        """Usual order: E, rotations about the principal axis (highest order
+        first), other rotations (C2' before C2''), i, rotoreflections, then
+        sigma_h, sigma_v, sigma_d."""
+
         def key(c):
             f = self.info[self.classes[c][0]]
             rank = {"E": 0, "C": 1, "i": 2, "S": 3, "sigma": 4}[f.kind]
+            on_axis = 0
+            if f.kind in ("C", "S") and self.principal_axis is not None and not self.cubic:
+                on_axis = 0 if abs(abs(np.dot(f.axis, self.principal_axis)) - 1) < 1e-6 else 1
+            role = 0
+            if c == self.c2pp_class:
+                role = 1
+            if f.kind == "sigma":
+                if self.sigma_h is not None and c == self.class_of[self.sigma_h]:
+                    role = 0
+                elif self.cubic:
+                    role = 2 if c == self.sd_class else 0
+                elif c == self.sv_class:
+                    role = 1
+                else:
+                    role = 2
             lab = -int(np.argmax(np.abs(f.axis))) if (self._is_d2() and f.axis is not None) else 0
-            return (rank, -(f.n or 0), f.k, lab, c)
+            return (rank, on_axis, -(f.n or 0), f.k, role, lab, c)
 
         return sorted(range(len(self.classes)), key=key)

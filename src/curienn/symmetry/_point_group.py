@@ -136,11 +136,17 @@ class PointGroup:
         lines = [f"point group {self.name} (order {order}) about ({c})"]
         if self.infinite:
             lines[0] += f"; operations: finite approximant of order {len(self.operations)}"
-        counts: dict[str, int] = {}
-        for s in (operation_info(R).symbol for R in self.operations):
-            counts[s] = counts.get(s, 0) + 1
-        lines.append("  " + ", ".join(f"{v}{k}" if v > 1 else k for k, v in counts.items()))
+        if not self.infinite:
+            lines.append("  classes: " + ", ".join(self.class_names()))
         return "\n".join(lines)
+
+    def class_names(self) -> list[str]:
+        """Conjugacy classes in the usual notation (``E, 2C4, C2, 2C2', ...``)."""
+        if len(self.operations) > 240:
+            return [f"{len(self.operations)} operations"]
+        from ._character_table import character_table
+
+        return list(character_table(self.operations).class_names)
 
     __repr__ = __str__
 
@@ -547,13 +553,19 @@ def _max_error(chk: _Checker, ops) -> float:
 
 
 def symmetry_of_signals(points, signals, irreps, species=None, *, tol: float = 1e-2,
-                        signal_tol: float | None = None) -> PointGroup:
+                        signal_tol: float | None = None):
     """Sym of points decorated with per-point signals (e.g. a network's output):
     the operations g about the centroid with ``g r_i ~ r_pi(i)`` and
     ``D_irreps(g) s_i ~ s_pi(i)``. ``signals``: ``(N, irreps.dim)`` (numpy or torch).
 
     This is what the Curie demonstration compares with the symmetry of the
-    network's input: for an equivariant network, Sym(input) must be a subgroup.
-    ``signal_tol`` defaults to ``tol``.
+    network's input: for an equivariant network, Sym(input) must be a subgroup
+    (``g_in.is_subgroup_of(g_out)``, or :func:`curie_check` on the two groups).
+    ``signal_tol`` defaults to ``tol``. For a periodic ASE ``Atoms`` the result
+    is a :class:`SpaceGroup` (``tol`` is then spglib's ``symprec``).
     """
+    if hasattr(points, "pbc") and hasattr(points, "get_positions") and all(points.pbc):
+        from ._space_group import space_group
+
+        return space_group(points, symprec=tol, features=signals, irreps=irreps, feature_tol=signal_tol)
     return point_group(points, species, tol=tol, features=signals, irreps=irreps, feature_tol=signal_tol)
