@@ -276,3 +276,15 @@ def test_D_shapes(dtype):
     assert Irreps("").D_from_angles(b, b, b).shape == (3, 0, 0)
     assert Irreps("0x1o").D_from_matrix(torch.eye(3, dtype=dtype)).shape == (0, 0)
     assert Irrep("2e").D_from_angles(a, b, b).shape == (2, 3, 5, 5)
+
+
+def test_D_under_compile():
+    """torch.compile(fullgraph=True) gives the same matrices (it once got (-1)**k wrong)."""
+    torch.set_default_dtype(torch.float64)
+    x = Irreps("1o+2x1e+0o")
+    R = _improper(3, torch.float64)
+    f = torch.compile(lambda R: x.D_from_matrix(R), fullgraph=True, backend="eager")
+    assert torch.allclose(f(R), x.D_from_matrix(R), atol=1e-12, rtol=0)
+    k = torch.tensor([0.0, 1.0, 1.0])
+    a, b, c = rand_angles(3)
+    assert torch.allclose(Irrep("1e").D_from_angles(a, b, c, k), Irrep("1o").D_from_angles(a, b, c, k) * (1 - 2 * k)[:, None, None])

@@ -38,6 +38,13 @@ def _as_int(x, what: str) -> int:
         raise ValueError(f"{what} must be an integer, got {x!r}") from None
 
 
+def _parity_factor(p: int, k: torch.Tensor) -> torch.Tensor:
+    r""":math:`p^k` for integer-valued ``k`` (written without ``pow``, which torch.compile gets wrong for a negative base)."""
+    if p == 1:
+        return torch.ones_like(k)
+    return 1 - 2 * torch.remainder(k, 2)
+
+
 class Irrep(tuple):
     r"""An irreducible representation of :math:`O(3)`, the tuple ``(l, p)``.
 
@@ -165,7 +172,7 @@ class Irrep(tuple):
             alpha, beta, gamma = torch.broadcast_tensors(alpha, beta, gamma)
             return wigner_D(self.l, alpha, beta, gamma)
         alpha, beta, gamma, k = torch.broadcast_tensors(alpha, beta, gamma, _rotation._t(k))
-        return wigner_D(self.l, alpha, beta, gamma) * (self.p**k)[..., None, None]
+        return wigner_D(self.l, alpha, beta, gamma) * _parity_factor(self.p, k)[..., None, None]
 
     def D_from_quaternion(self, q, k=None) -> torch.Tensor:
         """Representation matrix of the quaternion ``q`` ``(..., 4)`` times :math:`(-I)^k`."""
@@ -537,7 +544,7 @@ class Irreps(tuple):
                 continue
             if ir.l not in cache:
                 cache[ir.l] = wigner_D(ir.l, *args[:3])
-            D = cache[ir.l] if k is None else cache[ir.l] * (ir.p ** args[3])[..., None, None]
+            D = cache[ir.l] if k is None else cache[ir.l] * _parity_factor(ir.p, args[3])[..., None, None]
             for _ in range(mul):
                 out[..., start : start + ir.dim, start : start + ir.dim] = D
                 start += ir.dim

@@ -253,9 +253,15 @@ def assert_equivariant(
         AssertionError: naming each test and output whose error exceeds ``tolerance``.
 
     Example:
+        >>> errors = assert_equivariant(lambda x: 2 * x, irreps_in="1o", irreps_out="1o")
+        >>> sorted(errors)  # (parity_k, did_translate)
+        [(0, False), (1, False)]
         >>> import torch
-        >>> assert_equivariant(lambda x: 2 * x, irreps_in="1o", irreps_out="1o")  # doctest: +ELLIPSIS
-        {(0, False): tensor([...]), (1, False): tensor([...])}
+        >>> assert_equivariant(lambda x: x**2, [torch.randn(4, 3)], "1o", "1o")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        AssertionError: not equivariant (tolerance 0.001):
+        ...
     """
     if args_in is None:
         specs_in, _ = _io_specs(func, irreps_in, irreps_out)
