@@ -73,3 +73,25 @@ def test_errors_are_clean(files, capsys):
     assert "does not exist" in capsys.readouterr().err
     assert main(["symmetry", "show", str(sq), "--tol", "0"]) == 2
     assert "--tol" in capsys.readouterr().err
+
+
+def test_features_from_extxyz(tmp_path, capsys):
+    pytest.importorskip("spglib")
+    from curienn.io._perovskite import glazer_perovskite
+
+    cubic, _ = glazer_perovskite("a0a0a0", 0.0)
+    tilted, omega = glazer_perovskite("a0a0c-", 10.0)
+    cubic.arrays["pseudovector"][8:16] = omega  # cubic cell carrying the tilt order parameter
+    a, b = tmp_path / "cubic_pv.extxyz", tmp_path / "tilted.extxyz"
+    ase_io.write(a, cubic)
+    ase_io.write(b, tilted)
+    assert main(["symmetry", "show", str(a), "--features", "pseudovector", "--irreps", "1e"]) == 0
+    assert "I4/mcm (140)" in capsys.readouterr().out
+    assert main(["symmetry", "show", str(a)]) == 0
+    assert "Pm-3m (221)" in capsys.readouterr().out
+    # Curie: cubic + pseudovectors -> tilted structure is allowed
+    assert main(["symmetry", "check", str(a), str(b), "--features", "pseudovector", "--irreps", "1e",
+                 "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["allowed"] is True
+    assert main(["symmetry", "show", str(a), "--features", "nothing", "--irreps", "1e"]) == 2
+    assert "no per-atom array" in capsys.readouterr().err

@@ -23,6 +23,10 @@ def register(sub) -> None:
         q.add_argument("--format", default=None, help="ASE format name (default: guessed from the file)")
         q.add_argument("--index", type=int, default=-1, help="frame of a multi-frame file (default: last)")
         q.add_argument("--json", action="store_true", help="print JSON instead of text")
+        q.add_argument("--features", default=None, metavar="ARRAY",
+                       help="per-atom array of the file (e.g. 'pseudovector' in extxyz) that "
+                            "operations must also map; needs --irreps")
+        q.add_argument("--irreps", default=None, help="irreps of --features, e.g. 1e (pseudovector)")
 
     show = ss.add_parser("show", help="the point group or space group of a structure file")
     show.add_argument("file")
@@ -59,6 +63,23 @@ def _read(path: str, fmt, index: int):
     return atoms
 
 
+def _symmetry(atoms, path: str, args):
+    """Point or space group of ``atoms``, decorated with ``--features`` if given."""
+    from curienn.symmetry._curie import symmetry_of
+    from curienn.symmetry._point_group import symmetry_of_signals
+
+    if args.features is None:
+        return symmetry_of(atoms, tol=args.tol, symprec=args.symprec, angle_tolerance=args.angle_tolerance)
+    if args.irreps is None:
+        raise ValueError("--features needs --irreps (e.g. --irreps 1e)")
+    if args.features not in atoms.arrays:
+        have = sorted(k for k in atoms.arrays if k not in ("numbers", "positions"))
+        raise ValueError(f"{path!r} has no per-atom array {args.features!r} (it has {have})")
+    f = atoms.arrays[args.features].reshape(len(atoms), -1)
+    tol = args.symprec if all(atoms.pbc) else args.tol
+    return symmetry_of_signals(atoms, f, args.irreps, tol=tol)
+
+
 def _check_tols(args) -> None:
     for name in ("tol", "symprec"):
         v = getattr(args, name)
@@ -72,12 +93,11 @@ def run_show(args) -> int:
     import json
 
     from curienn.symmetry._character_table import character_table
-    from curienn.symmetry._curie import symmetry_of
     from curienn.symmetry._space_group import SpaceGroup
 
     _check_tols(args)
     atoms = _read(args.file, args.format, args.index)
-    sym = symmetry_of(atoms, tol=args.tol, symprec=args.symprec, angle_tolerance=args.angle_tolerance)
+    sym = _symmetry(atoms, args.file, args)
     if args.json:
         d = sym.to_dict()
         if not args.operations:
@@ -112,7 +132,7 @@ def run_check(args) -> int:
     _check_tols(args)
     a = _read(args.input, args.format, args.index)
     b = _read(args.target, args.format, args.index)
-    rep = curie_check(a, b, tol=args.tol, symprec=args.symprec, angle_tolerance=args.angle_tolerance,
+    rep = curie_check(_symmetry(a, args.input, args), _symmetry(b, args.target, args),
                       lmax=args.lmax)
     if args.json:
         d = rep.to_dict()
