@@ -12,6 +12,7 @@ from curienn.testing import (
     assert_normalized,
     equivariance_error,
     format_equivariance_error,
+    random_irreps,
 )
 
 
@@ -196,3 +197,30 @@ def test_assert_normalized():
         assert_normalized(m, n_input=64, n_weight=20, atol=0.25)
     with pytest.raises(ValueError, match="normalization"):
         assert_normalized(m, normalization="xyz")
+
+
+def test_random_irreps():
+    import random
+
+    random.seed(0)
+    many = random_irreps(50, lmax=3, mul_max=2, len_max=3)
+    assert len(many) == 50
+    parsed = [Irreps(x) for x in many]
+    assert all(len(x) <= 3 and all(mul <= 2 and ir.l <= 3 for mul, ir in x) for x in parsed)
+    assert any(not isinstance(x, Irreps) for x in many)  # strings and lists too
+    clean = random_irreps(30, clean=True, allow_empty=False)
+    assert all(isinstance(x, Irreps) and x.dim > 0 for x in clean)
+    assert isinstance(random_irreps(clean=True), Irreps)
+    with pytest.raises(ValueError):
+        random_irreps(mul_min=3, mul_max=2)
+
+
+def test_inputs_requiring_grad(dtype):
+    """Forces from autograd: the transformed positions are fresh leaves that require grad."""
+
+    def forces(p):
+        energy = (p[:, None] - p[None]).pow(2).sum(-1).add(1).log().sum()
+        return -torch.autograd.grad(energy, p)[0]
+
+    p = torch.randn(5, 3, requires_grad=True)
+    assert_equivariant(forces, [p], "cartesian_points", "1o")

@@ -36,6 +36,7 @@ __all__ = [
     "assert_normalized",
     "equivariance_error",
     "format_equivariance_error",
+    "random_irreps",
 ]
 
 #: Default tolerance of :func:`assert_equivariant` for each floating dtype.
@@ -126,7 +127,9 @@ def _transform(xs: list, specs: list, R: torch.Tensor, t, cast_back: bool) -> li
                 raise ValueError(f"argument/output {i} has last axis {x.shape[-1]}, but its irreps {s} has dim {s.dim}")
             D = s.D_from_matrix(R)
             y = x.to(R.dtype) @ D.transpose(-1, -2)
-        out.append(y.to(x.dtype) if cast_back else y)
+        if cast_back:  # an input: a fresh leaf of the original dtype, with the same requires_grad
+            y = y.detach().to(x.dtype).requires_grad_(x.requires_grad)
+        out.append(y)
     return out
 
 
@@ -166,6 +169,16 @@ def equivariance_error(
         dict mapping ``(parity_k, did_translate)`` to a ``transform_dtype`` tensor
         with the largest error over the trials for each output (see the module doc).
     """
+    return _equivariance_error(
+        func, args_in, irreps_in, irreps_out, ntrials, do_parity, do_translation, transform_dtype, batch_size
+    )[0]
+
+
+def _equivariance_error(
+    func, args_in, irreps_in, irreps_out, ntrials=1, do_parity=True, do_translation=True,
+    transform_dtype=torch.float64, batch_size=4,
+):
+    """:func:`equivariance_error`, also returning the inputs used and the untransformed outputs."""
     specs_in, specs_out = _io_specs(func, irreps_in, irreps_out)
     if args_in is None:
         args_in = _random_args(specs_in, batch_size)
@@ -203,7 +216,7 @@ def equivariance_error(
             errs = torch.stack(errs)
             errs = torch.where(torch.isnan(errs), torch.full_like(errs, float("inf")), errs)
             worst[(k, translate)] = torch.maximum(worst[(k, translate)], errs)
-    return worst
+    return worst, args_in, y
 
 
 def format_equivariance_error(errors: dict) -> str:
@@ -263,12 +276,8 @@ def assert_equivariant(
         AssertionError: not equivariant (tolerance 0.001):
         ...
     """
-    if args_in is None:
-        specs_in, _ = _io_specs(func, irreps_in, irreps_out)
-        args_in = _random_args(specs_in, kwargs.get("batch_size", 4))
-    errors = equivariance_error(func, args_in=args_in, irreps_in=irreps_in, irreps_out=irreps_out, **kwargs)
+    errors, args_in, out = _equivariance_error(func, args_in, irreps_in, irreps_out, **kwargs)
     if tolerance is None:
-        out = _as_list(func(*args_in), "func output")
         tolerance = _default_tolerance(args_in, out)
     bad = []
     for (k, translate), errs in errors.items():
@@ -282,6 +291,51 @@ def assert_equivariant(
             + format_equivariance_error(errors)
         )
     return errors
+
+
+# --------------------------------------------------------------------------- random irreps
+
+
+def random_irreps(
+    n: int = 1,
+    lmax: int = 4,
+    mul_min: int = 0,
+    mul_max: int = 5,
+    len_min: int = 0,
+    len_max: int = 4,
+    clean: bool = False,
+    allow_empty: bool = True,
+):
+    """Random irreps for tests (Python's ``random``; seed it for reproducibility).
+
+    Args:
+        n: how many; one irreps is returned for ``n == 1``, else a list.
+        lmax: largest degree (inclusive).
+        mul_min, mul_max: range of the multiplicities (inclusive).
+        len_min, len_max: range of the number of terms (inclusive).
+        clean: return :class:`~curienn.o3.Irreps`; otherwise also strings and
+            lists of ``(mul, (l, p))`` that ``Irreps`` parses.
+        allow_empty: allow irreps of dimension 0.
+    """
+    import random
+
+    if not (0 <= mul_min <= mul_max and 0 <= len_min <= len_max and lmax >= 0):
+        raise ValueError(f"bad ranges: mul {mul_min}..{mul_max}, len {len_min}..{len_max}, lmax {lmax}")
+    if not allow_empty and (mul_max == 0 or len_max == 0):
+        raise ValueError("allow_empty=False needs mul_max >= 1 and len_max >= 1")
+    out = []
+    while len(out) < n:
+        terms = [
+            (random.randint(mul_min, mul_max), (random.randint(0, lmax), random.choice((1, -1))))
+            for _ in range(random.randint(len_min, len_max))
+        ]
+        irreps = Irreps(terms)
+        if not allow_empty and irreps.dim == 0:
+            continue
+        if not clean:
+            irreps = random.choice([irreps, str(irreps), terms])
+        out.append(irreps)
+    return out[0] if n == 1 else out
 
 
 # --------------------------------------------------------------------------- normalization
