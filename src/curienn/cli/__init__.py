@@ -12,7 +12,7 @@ import importlib
 import sys
 
 #: sub-command modules, in the order ``--help`` lists them
-_COMMANDS = ("demo", "symmetry")
+_COMMANDS = ("demo", "symmetry", "argon")
 
 #: what ``curienn`` runs with no sub-command
 MAIN_JOB = "demo"

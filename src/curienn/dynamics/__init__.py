@@ -7,7 +7,7 @@ The 4-atom Lennard-Jones argon study of Ma & Chan (arXiv:2208.12146):
 - the model and its training: :class:`ArgonForceModel`, :class:`TrainConfig`,
   :func:`train_argon` (Adam / FIRE / L-BFGS, checkpoints, resume, DDP), :func:`force_rmse`
 - MD: :class:`ArgonNNCalculator` (ASE), :func:`run_samples`, :func:`position_rmsd`,
-  :func:`energy_rmsd`
+  :func:`energy_rmsd`, :func:`evaluate_argon` (test / MD-region force errors, MD RMSDs)
 - data parallel: :func:`init_distributed`
 """
 
@@ -18,7 +18,8 @@ from ._ddp import *  # noqa: F401,F403
 from ._train import *  # noqa: F401,F403
 from ._calculator import *  # noqa: F401,F403
 from ._md import *  # noqa: F401,F403
-from . import _calculator, _dataset, _ddp, _lj, _md, _model, _train
+from ._report import *  # noqa: F401,F403
+from . import _calculator, _dataset, _ddp, _lj, _md, _model, _report, _train
 
 __all__ = [*_lj.__all__, *_dataset.__all__, *_model.__all__, *_ddp.__all__, *_train.__all__,
-           *_calculator.__all__, *_md.__all__]
+           *_calculator.__all__, *_md.__all__, *_report.__all__]
