@@ -111,6 +111,17 @@ def radius_graph(
     bounds = torch.searchsorted(b, torch.stack([b, b + 1]), right=False)
     lo_all, hi_all = bounds[0], bounds[1]
     r2 = float(r_max) ** 2
+    # candidates from |a|^2 + |b|^2 - 2 a.b as one matmul of augmented vectors
+    # (a, |a|^2, 1).(-2b, 1, |b|^2), loose by a rounding margin, then the exact test
+    # |a - b|^2 < r^2 on the candidates only
+    exact = p
+    p = p - p.mean(dim=0)
+    sq = p.pow(2).sum(-1, keepdim=True)
+    one = torch.ones_like(sq)
+    left = torch.cat([p, sq, one], dim=1)
+    right = torch.cat([-2 * p, one, sq], dim=1)
+    eps = torch.finfo(p.dtype).eps
+    threshold = r2 + 32 * eps * (2 * float(sq.max()) + r2)
     srcs, dsts = [], []
     start = 0
     while start < n:
@@ -119,18 +130,11 @@ def radius_graph(
         cost = torch.arange(1, n - start + 1, device=device) * (hi_all[start:] - lo)
         stop = start + max(1, int((cost <= _PAIR_CHUNK).sum()))  # cost is non-decreasing
         hi = int(hi_all[stop - 1])
-        rows = p[start:stop]
-        cols = p[lo:hi]
-        d2 = (rows[:, None, :] - cols[None, :, :]).pow(2).sum(-1)
-        mask = d2 < r2
-        same = b[start:stop, None] == b[None, lo:hi]
-        mask &= same
-        r_idx = torch.arange(start, stop, device=device)
-        c_idx = torch.arange(lo, hi, device=device)
-        mask &= r_idx[:, None] != c_idx[None, :]
-        i, j = mask.nonzero(as_tuple=True)
-        srcs.append(r_idx[i])
-        dsts.append(c_idx[j])
+        i, j = (left[start:stop] @ right[lo:hi].T < threshold).nonzero(as_tuple=True)
+        i, j = i + start, j + lo
+        keep = (i != j) & (b[i] == b[j]) & ((exact[i] - exact[j]).pow(2).sum(-1) < r2)
+        srcs.append(i[keep])
+        dsts.append(j[keep])
         start = stop
     src = torch.cat(srcs)
     dst = torch.cat(dsts)
