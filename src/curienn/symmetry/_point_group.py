@@ -265,20 +265,39 @@ class _Checker:
     """Tests candidate operations against the points."""
 
     def __init__(self, X, codes, tol):
+        from scipy.spatial import cKDTree
+
         self.X = X
         self.codes = codes
         self.tol = tol
-        self.same = codes[:, None] == codes[None, :]
+        self.groups = [np.where(codes == c)[0] for c in np.unique(codes)]
+        self.trees = [cKDTree(X[g]) for g in self.groups]
+        self.dense = codes[:, None] == codes[None, :] if len(X) <= 256 else None
 
     def match(self, R, slack: float):
+        """Permutation ``pi`` with ``R x_i ~ x_pi(i)`` (same species, nearest
+        neighbour) and the largest distance, or ``(None, inf)`` when some
+        distance exceeds ``slack`` or the map is not one-to-one."""
         Y = self.X @ R.T
-        d = np.linalg.norm(Y[:, None, :] - self.X[None, :, :], axis=2)
-        d = np.where(self.same, d, np.inf)
-        perm = np.argmin(d, axis=1)
-        err = d[np.arange(len(perm)), perm]
-        if err.max() > slack or len(np.unique(perm)) != len(perm):
+        if self.dense is not None:  # small sets: one dense distance matrix is fastest
+            d = np.linalg.norm(Y[:, None, :] - self.X[None, :, :], axis=2)
+            d = np.where(self.dense, d, np.inf)
+            perm = np.argmin(d, axis=1)
+            err = d[np.arange(len(perm)), perm]
+            if err.max() > slack or len(np.unique(perm)) != len(perm):
+                return None, np.inf
+            return perm, float(err.max())
+        perm = np.empty(len(Y), dtype=np.int64)
+        worst = 0.0
+        for g, tree in zip(self.groups, self.trees):
+            d, j = tree.query(Y[g], distance_upper_bound=slack if np.isfinite(slack) else np.inf)
+            if not np.all(np.isfinite(d)):
+                return None, np.inf
+            perm[g] = g[j]
+            worst = max(worst, float(d.max()))
+        if worst > slack or len(np.unique(perm)) != len(perm):
             return None, np.inf
-        return perm, float(err.max())
+        return perm, worst
 
     def refine(self, R, perm):
         """Orthogonal Procrustes fit of R X ~ X[perm] keeping det R."""
