@@ -9,7 +9,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from curienn.o3 import Irrep, Irreps, rand_matrix, rand_angles, rand_quaternion, rand_axis_angle
+from curienn.o3 import Irrep, Irreps, irrep, rand_matrix, rand_angles, rand_quaternion, rand_axis_angle
 
 _term = st.tuples(st.integers(0, 5), st.integers(0, 6), st.sampled_from([1, -1]))
 _terms = st.lists(_term, max_size=6)
@@ -95,7 +95,8 @@ def test_error_names_bad_term():
 
 
 @pytest.mark.parametrize(
-    "bad", [3, 2.5, [3], [(1, 2, 3)], [(-1, "1e")], [(1.5, "1e")], [(1, "2z")], ["2z"], [(1, (1, 2))], [(True, "1e")]]
+    "bad",
+    [3, 2.5, [3], [(1, 2, 3)], [(-1, "1e")], [(1.5, "1e")], [(1, "2z")], ["2z"], [(1, (1, 2))], [(True, "1e")], [(32, 1)]],
 )
 def test_bad_lists(bad):
     with pytest.raises(ValueError):
@@ -105,7 +106,7 @@ def test_bad_lists(bad):
 def test_list_forms():
     x = Irreps([(2, (1, -1)), "1e", Irrep("0e"), (3, "0o"), (1, Irrep(2, 1)), (0, "1o")])
     assert str(x) == "2x1o+1x1e+1x0e+3x0o+1x2e+0x1o"
-    assert Irreps([(1, -1)]) == Irreps("1o")  # an (l, p) pair
+    assert Irreps([(16, "3e"), "1e", (256, (1, -1))]) == Irreps("16x3e+1e+256x1o")
     assert Irreps(None) == Irreps("") == Irreps("  ") == Irreps([]) == ()
     assert Irreps(Irrep("1e")) == Irreps("1e")
     assert Irreps(Irreps("2x1e")[0]) == Irreps("2x1e")
@@ -127,6 +128,14 @@ def test_irrep():
     assert Irrep("0o") < Irrep("0e") < Irrep("1o")
     assert pickle.loads(pickle.dumps(ir)) == ir and isinstance(copy.deepcopy(ir), Irrep)
     assert type(e3.Irrep(*ir)) is e3.Irrep and e3.Irrep(ir) == ir
+
+
+def test_named_irreps():
+    assert irrep.l3e == Irrep("3e") and irrep.l10o == Irrep(10, -1)
+    assert "l1o" in dir(irrep)
+    for bad in ["l1x", "x1o", "l"]:
+        with pytest.raises(AttributeError):
+            getattr(irrep, bad)
 
 
 def test_irrep_products():

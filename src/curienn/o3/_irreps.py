@@ -25,7 +25,7 @@ import torch
 
 from . import _rotation
 
-__all__ = ["Irrep", "Irreps"]
+__all__ = ["Irrep", "Irreps", "irrep"]
 
 
 def _as_int(x, what: str) -> int:
@@ -261,17 +261,11 @@ def _parse_item(item) -> _MulIr:
         return item
     if isinstance(item, (Irrep, str)):
         return _MulIr(1, Irrep(item))
-    if isinstance(item, (tuple, list)) and len(item) == 2:
-        a, b = item
-        if isinstance(b, (Irrep, str, tuple, list)):  # (mul, ir)
-            try:
-                return _MulIr(a, b)
-            except ValueError as e:
-                raise ValueError(f"unable to interpret {item!r} as (mul, irrep): {e}") from None
-        try:  # (l, p)
-            return _MulIr(1, Irrep(a, b))
+    if isinstance(item, (tuple, list)) and len(item) == 2:  # (mul, ir); a bare (l, p) is refused, as in e3nn
+        try:
+            return _MulIr(*item)
         except ValueError as e:
-            raise ValueError(f"unable to interpret {item!r} as (mul, irrep) or (l, p): {e}") from None
+            raise ValueError(f"unable to interpret {item!r} as (mul, irrep): {e}") from None
     raise ValueError(f"unable to interpret {item!r} as an irrep: give '1e', (mul, '1e'), (mul, (l, p)) or an Irrep")
 
 
@@ -282,8 +276,8 @@ class Irreps(tuple):
         irreps: a string ``"16x0e + 8x1o + 2e"`` (terms split on ``+``, then on
             ``x``; whitespace is ignored; multiplicity 0 is allowed), an
             :class:`Irrep`, an :class:`Irreps`, ``None`` or ``""`` (empty), or a
-            list whose elements are ``"1e"``, ``(mul, "1e")``, ``(mul, (l, p))``,
-            ``(l, p)`` or :class:`Irrep`.
+            list whose elements are ``"1e"``, ``(mul, "1e")``, ``(mul, (l, p))``
+            or :class:`Irrep`.
 
     Raises:
         ValueError: for malformed input, naming the bad term or value.
@@ -590,3 +584,24 @@ class _SliceByMul:
                 out.append((min(stop, i + mul) - max(start, i), ir))
             i += mul
         return Irreps(out)
+
+
+class _IrrepNamespace:
+    """``irrep.l3e`` is ``Irrep("3e")`` (e3nn's ``o3.irrep``): named irreps for readable code."""
+
+    def __getattr__(self, name: str) -> Irrep:
+        if name.startswith("l") and len(name) > 2:
+            try:
+                return Irrep(name[1:])
+            except ValueError:
+                pass
+        raise AttributeError(f"irrep has no attribute {name!r}; use e.g. irrep.l1o or irrep.l2e")
+
+    def __dir__(self) -> list[str]:
+        return [f"l{ir}" for ir in Irrep.iterator(11)]
+
+    def __repr__(self) -> str:
+        return "<named irreps: irrep.l0e, irrep.l1o, ...>"
+
+
+irrep = _IrrepNamespace()
