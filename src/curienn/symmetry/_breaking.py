@@ -154,7 +154,8 @@ def breaking_irreps(parent, kept, lmax: int = 5, *, parities=(1, -1)) -> Breakin
     ``parent``, ``kept``: :class:`PointGroup` or ``(n, 3, 3)`` operations; every
     operation of ``kept`` must belong to ``parent``. ``parities``: which of
     ``p = +1`` (``e``) and ``p = -1`` (``o``) to scan. Linear (infinite) groups
-    are represented by their finite approximants (exact for ``l < 12``).
+    are represented by their finite approximants (exact for ``l <= 11``; labels
+    Σ, Π, Δ, ... as for the continuous group).
     """
     if isinstance(lmax, bool) or not isinstance(lmax, (int, np.integer)) or lmax < 0:
         raise ValueError(f"lmax must be a non-negative integer, got {lmax!r}")
@@ -169,7 +170,7 @@ def breaking_irreps(parent, kept, lmax: int = 5, *, parities=(1, -1)) -> Breakin
             from ._group import describe_operation
 
             raise ValueError(f"kept group {hname} is not a subgroup of {gname}: {describe_operation(R)} is missing")
-    table = character_table(G)
+    table = character_table(parent if isinstance(parent, PointGroup) else G)
     ops = table.operations
     h_idx = [find_operation(ops, R, 1e-5) for R in H]
     trivial = [ir for ir in table.irreps if np.allclose(ir.op_characters, 1.0)]

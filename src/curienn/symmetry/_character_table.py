@@ -261,6 +261,10 @@ def character_table(group, atol: float = 1e-5) -> CharacterTable:
         d = int(round(real[class_of[0]]))
         factor = (0.5 if kind == "quaternionic" else 1.0) * (d // (2 if kind != "real" else 1)) / n
         irreps.append(GroupIrrep(lab, d, real, kind, oc, oc * factor))
+    if isinstance(group, PointGroup) and group.infinite and group.name in ("D∞h", "C∞v"):
+        for ir in irreps:
+            ir.label = _linear_label(ir.label)
+        name = group.name
     irreps.sort(key=_label_key)
     order = geo.class_order()
     names = geo.class_names()
@@ -272,12 +276,33 @@ def character_table(group, atol: float = 1e-5) -> CharacterTable:
     return CharacterTable(name, ops, classes, [names[k] for k in order], irreps, remap[class_of])
 
 
+_GREEK = "ΣΠΔΦΓΗΙΚΛΜΝΞ"
+
+
+def _linear_label(label: str) -> str:
+    """D_nh / C_nv approximant label -> D∞h / C∞v label (Σ+, Σ-, Π, Δ, ...)."""
+    suffix = label[-1] if label[-1] in "gu" else ""
+    core = label[:-1] if suffix else label
+    if core in ("A1", "A2", "A"):
+        plus = core != "A2"
+        if suffix == "u":  # in D_nh, z is A2u but Σu+
+            plus = not plus
+        return f"Σ{suffix}{'+' if plus else '-'}"
+    if core.startswith("E") and core[1:].isdigit() and int(core[1:]) < len(_GREEK):
+        return f"{_GREEK[int(core[1:])]}{suffix}"
+    if core == "E":
+        return f"Π{suffix}"
+    return label
+
+
 def _label_key(ir: GroupIrrep):
     lab = ir.label
     suffix = 0
-    if lab.endswith("u") or lab.endswith("''"):
+    if lab.endswith("u") or lab.endswith("''") or lab.endswith("u+") or lab.endswith("u-"):
         suffix = 1
-    return (suffix, "ABETGH".index(lab[0]), lab)
+    first = lab[0]
+    order = "ABETGH" if first in "ABETGH" else _GREEK
+    return (suffix, 0 if first in "ABETGH" else 1, order.index(first) if first in order else 99, lab)
 
 
 # --------------------------------------------------------------------------- #
@@ -361,7 +386,7 @@ class _Geometry:
         cl = self._classes_where(lambda f: f.kind == "C" and f.n == 2 and self._perp(f.axis))
         if not cl:
             return None, None
-        if self.name.startswith("D2") and not self.name.startswith("D2d"):
+        if self._is_d2():
             return None, None  # D2, D2h: B1, B2, B3 rule instead
         cl.sort(key=lambda c: -self._lab_score([self.info[i].axis for i in self.classes[c]]))
         return cl[0], (cl[1] if len(cl) > 1 else None)
@@ -446,7 +471,7 @@ class _Geometry:
 
     def _subscript(self, letter: str, oc: np.ndarray) -> str:
         if letter in "AB":
-            if letter == "B" and self.name.startswith("D2") and not self.name.startswith("D2d"):
+            if letter == "B" and self._is_d2():
                 return self._d2_subscript(oc)
             if self.c2p_class is not None:
                 return "1" if self._char_on_class(oc, self.c2p_class) > 0 else "2"
@@ -510,12 +535,17 @@ class _Geometry:
                     s = "σ"
             else:
                 s = f.symbol
+                if (f.kind in ("C", "S") and f.n > 2 and self.principal_axis is not None and not self.cubic
+                        and abs(abs(np.dot(f.axis, self.principal_axis)) - 1) < 1e-6
+                        and np.dot(f.axis, self.principal_axis) < 0):
+                    # the same rotation sense as the principal element: C_n^(n-k)
+                    s = f"{f.kind}{f.n}^{f.n - f.k}"
                 if f.kind == "C" and f.n == 2 and self.principal_axis is not None and not self.cubic:
                     if c == self.c2p_class:
                         s += "'"
                     elif c == self.c2pp_class:
                         s += "''"
-                    elif self._perp(f.axis) and not self.name.startswith("D2"):
+                    elif self._perp(f.axis) and not self._is_d2():
                         s += "'"
                 elif self.cubic and c == self.c2p_class:
                     s += "'"

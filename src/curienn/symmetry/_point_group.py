@@ -35,8 +35,11 @@ Names
 From the proper subgroup K (cyclic C_n, dihedral D_n, T, O, I) and the
 improper elements: inversion, mirrors perpendicular to the principal axis
 (sigma_h) or containing it. All points on a line give C∞v or D∞h; their
-``operations`` are then the finite approximant C_{12v} / D_{12h} (exact for
-every question about irreps with l < 12) and ``infinite`` is True.
+``operations`` are then the finite approximant C_{24v} / D_{24h} and
+``infinite`` is True: it has the same invariants and the same isotypic
+decomposition as the continuous group for every irrep with l <= 11 (only
+components with |m| >= 12 could tell them apart), and contains the rotations
+C2, C3, C4, C6, C8, C12 about the axis.
 """
 
 from __future__ import annotations
@@ -64,7 +67,7 @@ __all__ = [
 ]
 
 #: order n of the C_n used to stand for the continuous rotations of a linear set
-LINEAR_APPROXIMANT_ORDER = 12
+LINEAR_APPROXIMANT_ORDER = 24
 
 
 # --------------------------------------------------------------------------- #
