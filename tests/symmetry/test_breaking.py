@@ -127,3 +127,17 @@ def test_bad_input():
         tensor_symmetry([np.nan, 0, 0], "1o", G)
     with pytest.raises(ValueError, match="tol"):
         tensor_symmetry([1.0, 0, 0], "1o", G, tol=0)
+
+
+def test_linear_molecule_bends():
+    from curienn.symmetry import character_table
+
+    co2 = point_group([[0, 0, 0], [0, 0, 1.16], [0, 0, -1.16]], ["C", "O", "O"], tol=1e-3)
+    bent = point_group([[0, 0, 0], [0, 0.3, 1.16], [0, 0.3, -1.16]], ["C", "O", "O"], tol=1e-3)
+    assert (co2.name, bent.name) == ("D∞h", "C2v") and bent.is_subgroup_of(co2)
+    table = character_table(co2)
+    # (x, y, z) of a linear molecule along z: Σu+ (z) + Πu (x, y)
+    assert table.decompose(np.trace(table.operations, axis1=1, axis2=2)) == {"Σu+": 1, "Πu": 1}
+    rep = breaking_irreps(co2, bent, lmax=2)
+    one = rep.by_irrep()["1o"]
+    assert [(c.components, c.label) for c in one] == [(["1o m=0"], "Πu")]  # the y dipole
