@@ -12,6 +12,7 @@ from curienn.io._graph import (
     periodic_radius_graph,
     radius_graph,
     scatter_sum,
+    undirected_pairs,
 )
 
 ase = pytest.importorskip("ase")
@@ -179,3 +180,38 @@ def test_scatter_sum(dtype):
     assert scatter_sum(src, index).shape == (5, 4)
     with pytest.raises(ValueError, match="index"):
         scatter_sum(src, index[:3], 6)
+
+
+def _check_pairs(src, dst, shift, inverse, rep):
+    assert inverse.shape == src.shape and rep.shape[0] == int(inverse.max()) + 1
+    assert torch.equal(inverse[rep], torch.arange(len(rep)))  # representative in its own pair
+    sizes = torch.bincount(inverse)
+    assert (sizes == 2).all()  # symmetric graph: every edge has exactly one reverse
+    for e in range(len(src)):
+        r = rep[inverse[e]]
+        same = src[r] == src[e] and dst[r] == dst[e]
+        rev = src[r] == dst[e] and dst[r] == src[e]
+        assert same or rev
+        if shift is not None:
+            assert torch.equal(shift[r], shift[e] if same and not rev else -shift[e]) or (
+                same and rev and (torch.equal(shift[r], shift[e]) or torch.equal(shift[r], -shift[e]))
+            )
+
+
+def test_undirected_pairs_finite_and_periodic():
+    pos = torch.rand(30, 3, dtype=torch.float64) * 3
+    src, dst = radius_graph(pos, 1.0)
+    inverse, rep = undirected_pairs(src, dst)
+    _check_pairs(src, dst, None, inverse, rep)
+    # reversed edges have exactly opposite vectors
+    vec = pos[src] - pos[dst]
+    assert torch.equal(vec.norm(dim=1), vec[rep][inverse].norm(dim=1))
+    cell = torch.tensor([[1.5, 0.0, 0.0], [0.3, 1.7, 0.0], [0.0, 0.2, 1.6]], dtype=torch.float64)
+    src, dst, shift = periodic_radius_graph(pos[:5] % 1.5, 2.0, cell)  # self images included
+    assert (src == dst).any()
+    inverse, rep = undirected_pairs(src, dst, shift)
+    _check_pairs(src, dst, shift, inverse, rep)
+    vec = edge_vectors(pos[:5] % 1.5, src, dst, shift, cell)
+    assert torch.equal(vec.norm(dim=1), vec[rep][inverse].norm(dim=1))
+    e = torch.zeros(0, dtype=torch.long)
+    assert undirected_pairs(e, e)[0].shape == (0,)

@@ -29,6 +29,7 @@ __all__ = [
     "radius_graph",
     "periodic_radius_graph",
     "edge_vectors",
+    "undirected_pairs",
     "batch_graphs",
 ]
 
@@ -277,6 +278,51 @@ def edge_vectors(
             return vec + edge_shift @ cell[0]
         return vec + torch.einsum("ei,eij->ej", edge_shift, cell[batch[edge_dst]])
     raise ValueError(f"cell must have shape (3, 3) or (num_graphs, 3, 3), got {tuple(cell.shape)}")
+
+
+def undirected_pairs(
+    edge_src: torch.Tensor, edge_dst: torch.Tensor, edge_shift: torch.Tensor | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    r"""Group each edge with its reverse: ``(s, d, S)`` with ``(d, s, -S)``.
+
+    Edge vectors of the two are exact negatives (``edge_vectors`` computes them
+    so), hence anything that depends only on the length, like the radial weights
+    of a convolution, can be computed once per pair.
+
+    Returns:
+        ``(inverse, representative)``: ``inverse`` ``(E,)`` is the pair index of
+        every edge, ``representative`` ``(P,)`` the first edge of every pair, so
+        that ``f(length[representative])[inverse] == f(length)``. Edges without
+        a reverse form a pair of their own.
+    """
+    n_edges = edge_src.shape[0]
+    device = edge_src.device
+    if n_edges == 0:
+        empty = torch.zeros(0, dtype=torch.long, device=device)
+        return empty, empty
+    flip = edge_src > edge_dst
+    lo = torch.where(flip, edge_dst, edge_src)
+    hi = torch.where(flip, edge_src, edge_dst)
+    n = int(torch.maximum(lo.max(), hi.max())) + 1
+    key = lo * n + hi
+    if edge_shift is not None:
+        S = edge_shift.round().long()
+        # a self-image edge (s, s, S) pairs with (s, s, -S): orient by the first nonzero entry
+        first = torch.where(S[:, 0] != 0, S[:, 0], torch.where(S[:, 1] != 0, S[:, 1], S[:, 2]))
+        flip = flip | ((edge_src == edge_dst) & (first < 0))
+        S = torch.where(flip[:, None], -S, S)
+        k = 2 * int(S.abs().max()) + 1
+        if n * n * k**3 < 2**62:
+            for c in range(3):
+                key = key * k + (S[:, c] + k // 2)
+        else:  # pragma: no cover - astronomically large graphs
+            _, inverse = torch.unique(torch.cat([key[:, None], S], dim=1), dim=0, return_inverse=True)
+            key = inverse
+    _, inverse = torch.unique(key, return_inverse=True)
+    num_pairs = int(inverse.max()) + 1
+    representative = torch.full((num_pairs,), n_edges, dtype=torch.long, device=device)
+    representative.scatter_reduce_(0, inverse, torch.arange(n_edges, device=device), "amin")
+    return inverse, representative
 
 
 _EDGE_INDEX_KEYS = ("edge_src", "edge_dst")

@@ -38,7 +38,13 @@ from typing import Dict, Mapping, Optional
 
 import torch
 
-from curienn.io._graph import edge_vectors, periodic_radius_graph, radius_graph, scatter_sum
+from curienn.io._graph import (
+    edge_vectors,
+    periodic_radius_graph,
+    radius_graph,
+    scatter_sum,
+    undirected_pairs,
+)
 from curienn.nn import (
     FullyConnectedNet,
     FullyConnectedTensorProduct,
@@ -78,6 +84,9 @@ class Convolution(torch.nn.Module):
     Shapes: ``node_input (N, irreps_in.dim)``, ``node_attr (N, irreps_node_attr.dim)``,
     ``edge_src, edge_dst (E,)``, ``edge_attr (E, irreps_edge_attr.dim)``,
     ``edge_length_embedded (E, number_of_basis)`` -> ``(N, irreps_out.dim)``.
+    With ``edge_weight_index`` ``(E,)``, ``edge_length_embedded`` has one row per
+    distinct length (``(P, number_of_basis)``) and edge ``e`` uses row
+    ``edge_weight_index[e]`` (the radial network then runs on ``P`` rows only).
     """
 
     def __init__(
@@ -143,8 +152,11 @@ class Convolution(torch.nn.Module):
         edge_dst: torch.Tensor,
         edge_attr: torch.Tensor,
         edge_length_embedded: torch.Tensor,
+        edge_weight_index: Optional[torch.Tensor] = None,
     ) -> torch.Tensor:
         weight = self.fc(edge_length_embedded)
+        if edge_weight_index is not None:
+            weight = weight[edge_weight_index]
         s = self.sc(node_input, node_attr)
         x = self.lin1(node_input, node_attr)
         edge_features = self.tp(x[edge_src], edge_attr, weight)
@@ -281,7 +293,9 @@ class Network(torch.nn.Module):
     # -- graph ---------------------------------------------------------------------
 
     def build_graph(self, data: Mapping[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
-        """``batch``, ``edge_src``, ``edge_dst`` and ``edge_vec`` for ``data`` (see :meth:`forward`).
+        """``batch``, ``edge_src``, ``edge_dst`` and ``edge_vec`` for ``data`` (see :meth:`forward`),
+        plus ``edge_pair``/``pair_representative`` (:func:`curienn.io._graph.undirected_pairs`)
+        when the vectors are computed here.
 
         Differentiable with respect to ``pos`` and ``cell`` (the neighbour search
         itself is not, and need not be).
@@ -301,12 +315,16 @@ class Network(torch.nn.Module):
         cell = data.get("cell")
         if cell is not None:
             cell = cell.to(pos.dtype)
+        pairs = True  # reversed edges have exactly opposite vectors
+        shift = None
         if "edge_src" in data or "edge_dst" in data:
             edge_src, edge_dst = data["edge_src"], data["edge_dst"]
             if "edge_vec" in data:
                 edge_vec = data["edge_vec"]
+                pairs = False  # no guarantee on given vectors
             else:
-                edge_vec = edge_vectors(pos, edge_src, edge_dst, data.get("edge_shift"), cell, batch)
+                shift = data.get("edge_shift")
+                edge_vec = edge_vectors(pos, edge_src, edge_dst, shift, cell, batch)
         else:
             pbc = data.get("pbc", True if cell is not None else False)
             if cell is not None and bool(torch.as_tensor(pbc).any()):
@@ -315,7 +333,10 @@ class Network(torch.nn.Module):
             else:
                 edge_src, edge_dst = radius_graph(pos, self.max_radius, batch)
                 edge_vec = pos[edge_src] - pos[edge_dst]
-        return {"batch": batch, "edge_src": edge_src, "edge_dst": edge_dst, "edge_vec": edge_vec}
+        graph = {"batch": batch, "edge_src": edge_src, "edge_dst": edge_dst, "edge_vec": edge_vec}
+        if pairs:
+            graph["edge_pair"], graph["pair_representative"] = undirected_pairs(edge_src, edge_dst, shift)
+        return graph
 
     def _node_inputs(self, data: Mapping[str, torch.Tensor], pos: torch.Tensor):
         n = pos.shape[0]
@@ -345,14 +366,18 @@ class Network(torch.nn.Module):
 
         edge_sh = spherical_harmonics(self.irreps_edge_attr, edge_vec, True, normalization="component")
         edge_length = edge_vec.norm(dim=1)
+        # the radial part depends on the length only: one evaluation per pair of
+        # reversed edges (their lengths are bitwise equal, and so are their gradients)
+        edge_pair = graph.get("edge_pair")
+        length = edge_length if edge_pair is None else edge_length[graph["pair_representative"]]
         edge_length_embedded = soft_one_hot_linspace(
-            edge_length, 0.0, self.max_radius, self.number_of_basis, basis="gaussian", cutoff=False
+            length, 0.0, self.max_radius, self.number_of_basis, basis="gaussian", cutoff=False
         ).mul(self.number_of_basis**0.5)
         edge_attr = smooth_cutoff(edge_length / self.max_radius)[:, None] * edge_sh
 
         x, z = self._node_inputs(data, pos)
         for layer in self.layers:
-            x = layer(x, z, edge_src, edge_dst, edge_attr, edge_length_embedded)
+            x = layer(x, z, edge_src, edge_dst, edge_attr, edge_length_embedded, edge_pair)
 
         if self.reduce_output:
             num_graphs = int(batch.max()) + 1 if batch.numel() else 0
