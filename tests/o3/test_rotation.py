@@ -245,3 +245,22 @@ def test_compile_fullgraph():
     R = o3.rand_matrix(4)
     f = torch.compile(lambda R: o3.angles_to_matrix(*o3.matrix_to_angles(R)), fullgraph=True, backend="eager")
     _close(f(R), R, 1e-10)
+
+
+def test_every_conversion(dtype, tol):
+    """For each of the 12 conversions i -> j: matrix -> i -> j -> matrix returns the starting rotations."""
+    names = ["angles", "matrix", "axis_angle", "quaternion"]
+
+    def convert(x, i, j):
+        if i == j:
+            return x
+        f = getattr(o3, f"{names[i]}_to_{names[j]}")
+        return f(*x) if isinstance(x, tuple) else f(x)
+
+    R = o3.rand_matrix(50, dtype=dtype)
+    for i in range(4):
+        for j in range(4):
+            if i != j:
+                back = convert(convert(convert(R, 1, i), i, j), j, 1)
+                assert back.shape == R.shape
+                assert (back - R).abs().max() < 100 * tol, (names[i], names[j])
