@@ -209,7 +209,8 @@ def test_table_is_loaded_lazily():
         "curienn.o3.wigner_3j(1, 1, 2)\n"
         "assert _w3j_table._load.cache_info().currsize == 1\n"
     )
-    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
 
 
 # ----------------------------------------------------------------------------- generators and change of basis
@@ -273,9 +274,9 @@ def test_change_basis_real_to_complex(l):
 
 @pytest.mark.parametrize("l", range(LMAX + 1))
 def test_wigner_D_matches_e3nn(l, dtype):
-    a, b, c = _random_angles(50, dtype)
+    a, b, c = _random_angles(20, dtype)
     ours = wigner_D(l, a, b, c)
-    assert ours.shape == (50, 2 * l + 1, 2 * l + 1) and ours.dtype == dtype
+    assert ours.shape == (20, 2 * l + 1, 2 * l + 1) and ours.dtype == dtype
     # e3nn float32 is itself only accurate to ~5e-5 (float32 matrix_exp)
     torch.testing.assert_close(ours, e3o3.wigner_D(l, a, b, c), atol={torch.float32: 1e-4, torch.float64: 1e-10}[dtype], rtol=0)
     if dtype == torch.float32:  # against the float64 truth
