@@ -261,3 +261,17 @@ def test_feature_errors():
         point_group(pts, features=np.zeros((4, 3)), irreps="2e")
     with pytest.raises(ValueError, match="rows"):
         point_group(pts, features=np.zeros((3, 3)), irreps="1o")
+
+
+@pytest.mark.parametrize("expected", ["Td", "D4h", "C3v", "D3d", "D6h"])
+def test_rotated_sets_have_conjugated_groups(expected):
+    from scipy.spatial.transform import Rotation
+
+    pts, species = SHAPES[expected]()
+    g = point_group(pts, species, tol=1e-4)
+    for seed in range(2):
+        Q = Rotation.random(random_state=seed).as_matrix()
+        h = point_group(pts @ Q.T + [0.3, -1.0, 2.0], species, tol=1e-4)
+        assert h.name == expected
+        conj = np.einsum("ij,gjk,lk->gil", Q, g.operations, Q)
+        assert all(h.contains(R, atol=1e-8) for R in conj)
