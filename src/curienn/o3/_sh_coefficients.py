@@ -1,7 +1,8 @@
 r"""Recurrence and derivative coefficients of the real spherical harmonics.
 
 Private helper of :mod:`curienn.o3._spherical_harmonics`; everything here is plain
-Python ``float`` arithmetic, computed lazily and cached per ``(lmax, normalization)``.
+Python ``float`` arithmetic, computed lazily and cached per ``(l, normalization)``
+(under ``torch.compile`` the undecorated ``__wrapped__`` functions are traced instead).
 
 Convention (e3nn 0.6.0, checked for every :math:`(l, m)` up to :math:`l = 12`):
 :math:`y` is the polar axis and the azimuth is :math:`\varphi = \operatorname{atan2}(x, z)`.
@@ -33,7 +34,7 @@ The three recurrences used (:math:`l \ge 2`) follow from
 The derivatives of a solid harmonic are solid harmonics of degree :math:`l-1`
 (with :math:`w = z + ix`, :math:`\partial_{\bar w} (Q_l^\mu w^\mu) = -\tfrac12 Q_{l-1}^{\mu+1} w^{\mu+1}`,
 :math:`\partial_w (Q_l^\mu w^\mu) = \tfrac12 (l+\mu)(l+\mu-1) Q_{l-1}^{\mu-1} w^{\mu-1}` and
-:math:`\partial_y Q_l^\mu = (l+\mu) Q_{l-1}^\mu`); :func:`derivative_entries` lists them.
+:math:`\partial_y Q_l^\mu = (l+\mu) Q_{l-1}^\mu`); :func:`derivative_block` lists them.
 Another normalization multiplies block :math:`l` by a constant :math:`s_l`, which rescales
 the coefficients by ratios of :math:`s`.
 """
@@ -43,7 +44,7 @@ from __future__ import annotations
 import functools
 import math
 
-__all__ = ["NORMALIZATIONS", "block_scale", "recurrence_coefficients", "derivative_entries"]
+__all__ = ["NORMALIZATIONS", "block_scale", "recurrence_coefficients", "derivative_block"]
 
 NORMALIZATIONS = ("integral", "component", "norm")
 
@@ -84,57 +85,49 @@ def recurrence_coefficients(l: int, normalization: str) -> tuple[list[float], li
 
 
 @functools.lru_cache(maxsize=None)
-def derivative_entries(lmax: int, normalization: str) -> tuple[list[int], list[int], list[list[float]]]:
-    r"""Sparse Jacobian of the solid harmonics in terms of lower-degree ones.
+def derivative_block(l: int, normalization: str) -> list[float]:
+    r"""Jacobian of degree ``l >= 1`` in terms of degree ``l-1``, as a dense row-major list.
 
-    :math:`\partial_k Y_t = \sum_e [t_e = t]\, W_{e k} \, Y_{s_e}` with flat column indices
-    ``t`` (degree :math:`l \ge 1`) and ``s`` (degree :math:`l-1`) in the layout
-    :math:`l^2 + l + m`, ``k`` indexing :math:`(x, y, z)`.
-
-    Returns ``(targets, sources, weights)`` with ``weights[e] = [W_ex, W_ey, W_ez]``.
+    :math:`\partial_k Y_l^{t} = \sum_s W[k (2l-1) + s,\, t] \, Y_{l-1}^{s}` with local row
+    indices ``t = l + m`` (``2l+1`` of them) and ``s = l - 1 + m'`` (``2l-1``), ``k`` indexing
+    :math:`(x, y, z)`.  ``W`` has shape ``(3 (2l-1), 2l+1)``; it has at most five nonzero
+    entries per column (one for :math:`\partial_y`, two each for :math:`\partial_z, \partial_x`).
     """
-    targets: list[int] = []
-    sources: list[int] = []
-    weights: list[list[float]] = []
+    rows, cols = 2 * l - 1, 2 * l + 1
+    w = [0.0] * (3 * rows * cols)
+    ratio = block_scale(l, normalization) / block_scale(l - 1, normalization)
 
-    def add(l: int, m: int, mp: int, k: int, c: float) -> None:
-        if abs(mp) > l - 1 or c == 0.0:
-            return
-        t, src = l * l + l + m, (l - 1) ** 2 + (l - 1) + mp
-        w = [0.0, 0.0, 0.0]
-        w[k] = c
-        targets.append(t)
-        sources.append(src)
-        weights.append(w)
+    def q(nu: int) -> float:  # Y_{l-1}^{nu} = N_{l-1}^{|nu|} Q T_nu
+        return 1.0 / _norm_factor(l - 1, abs(nu))
 
-    for l in range(1, lmax + 1):
-        ratio = block_scale(l, normalization) / block_scale(l - 1, normalization)
-        for m in range(-l, l + 1):
-            mu = abs(m)
-            # polar derivative: d/dy Y_l^m = sqrt((2l+1)(l^2-m^2)/(2l-1)) Y_{l-1}^m
-            add(l, m, m, 1, math.sqrt((2 * l + 1) * (l * l - m * m) / (2 * l - 1)) * ratio)
-            # horizontal derivatives, from the Q/T form; q(nu) converts Q T_{nu} of degree l-1 into Y
-            n = _norm_factor(l, mu) * ratio
+    def add(m: int, mp: int, k: int, c: float) -> None:
+        if abs(mp) <= l - 1:
+            w[(k * rows + (l - 1 + mp)) * cols + (l + m)] += c
 
-            def q(nu: int) -> float:
-                return 1.0 / _norm_factor(l - 1, abs(nu)) if abs(nu) <= l - 1 else 0.0
-
-            if mu == 0:
-                add(l, m, 1, 2, -n * q(1))  # d/dz Q = -QC^1
-                add(l, m, -1, 0, -n * q(1))  # d/dx Q = -QS^1
-                continue
-            a = 0.5 * (l + mu) * (l + mu - 1)
-            b = 0.5
-            if m > 0:  # cosine type
-                add(l, m, mu - 1, 2, n * a * q(mu - 1))
-                add(l, m, mu + 1, 2, -n * b * q(mu + 1))
-                if mu - 1 > 0:
-                    add(l, m, -(mu - 1), 0, -n * a * q(mu - 1))
-                add(l, m, -(mu + 1), 0, -n * b * q(mu + 1))
-            else:  # sine type
-                if mu - 1 > 0:
-                    add(l, m, -(mu - 1), 2, n * a * q(mu - 1))
-                add(l, m, -(mu + 1), 2, -n * b * q(mu + 1))
-                add(l, m, mu - 1, 0, n * a * q(mu - 1))
-                add(l, m, mu + 1, 0, n * b * q(mu + 1))
-    return targets, sources, weights
+    for m in range(-l, l + 1):
+        mu = abs(m)
+        # polar derivative: d/dy Y_l^m = sqrt((2l+1)(l^2-m^2)/(2l-1)) Y_{l-1}^m
+        add(m, m, 1, math.sqrt((2 * l + 1) * (l * l - m * m) / (2 * l - 1)) * ratio)
+        n = _norm_factor(l, mu) * ratio
+        if mu == 0:
+            if l >= 2:
+                add(m, 1, 2, -n * q(1))  # d/dz Q = -QC^1
+                add(m, -1, 0, -n * q(1))  # d/dx Q = -QS^1
+            continue
+        a = 0.5 * (l + mu) * (l + mu - 1)
+        b = 0.5
+        if m > 0:  # cosine type: Q C_mu
+            add(m, mu - 1, 2, n * a * q(mu - 1))
+            if mu + 1 <= l - 1:
+                add(m, mu + 1, 2, -n * b * q(mu + 1))
+                add(m, -(mu + 1), 0, -n * b * q(mu + 1))
+            if mu > 1:
+                add(m, -(mu - 1), 0, -n * a * q(mu - 1))
+        else:  # sine type: Q S_mu
+            if mu > 1:
+                add(m, -(mu - 1), 2, n * a * q(mu - 1))
+            add(m, mu - 1, 0, n * a * q(mu - 1))
+            if mu + 1 <= l - 1:
+                add(m, -(mu + 1), 2, -n * b * q(mu + 1))
+                add(m, mu + 1, 0, n * b * q(mu + 1))
+    return w

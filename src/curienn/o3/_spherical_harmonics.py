@@ -17,7 +17,7 @@ from typing import Any, Sequence, Union
 
 import torch
 
-from ._sh_coefficients import NORMALIZATIONS, block_scale, derivative_entries, recurrence_coefficients
+from ._sh_coefficients import NORMALIZATIONS, block_scale, derivative_block, recurrence_coefficients
 
 __all__ = ["spherical_harmonics", "SphericalHarmonics", "spherical_harmonics_alpha_beta"]
 
@@ -98,70 +98,115 @@ def _coefficient_tensor(values: list[float], like: torch.Tensor) -> torch.Tensor
     return torch.tensor(values, dtype=like.dtype, device=like.device)
 
 
-def _forward(x: torch.Tensor, lmax: int, normalization: str, on_sphere: bool) -> torch.Tensor:
-    """Solid harmonics of degrees ``0..lmax`` of ``x`` (N, 3) as a (N, (lmax+1)^2) tensor."""
+def _recurrence(l: int, normalization: str) -> tuple[list[float], list[float], float]:
+    # Dynamo does not honour lru_cache (it warns and traces the body): trace the plain function
+    fn = recurrence_coefficients.__wrapped__ if torch.compiler.is_compiling() else recurrence_coefficients
+    return fn(l, normalization)
+
+
+def _derivative(l: int, normalization: str) -> list[float]:
+    fn = derivative_block.__wrapped__ if torch.compiler.is_compiling() else derivative_block
+    return fn(l, normalization)
+
+
+def _forward_channels_first(x: torch.Tensor, lmax: int, normalization: str, on_sphere: bool) -> torch.Tensor:
+    r"""Solid harmonics of degrees ``0..lmax`` of ``x`` (N, 3), channel-first: ((lmax+1)^2, N).
+
+    Every row is contiguous over the batch, so each recurrence step is a handful of
+    vectorised operations on a ``(2l+1, N)`` block of one preallocated buffer.
+    With ``on_sphere`` the points are assumed to be unit vectors or zero, and :math:`r^2`
+    is replaced by 1 except in the seed of the :math:`m = 0` chain (so zero stays zero).
+    """
     n = x.shape[0]
     dim = (lmax + 1) ** 2
     xt = x.t().contiguous()  # (3, N), rows x, y, z
-    buf = x.new_empty((dim, n))  # channel-first: every row is contiguous over the batch
+    buf = x.new_empty((dim, n))
     buf[0].fill_(block_scale(0, normalization))
     if lmax >= 1:
         torch.mul(xt, math.sqrt(3.0) * block_scale(1, normalization), out=buf[1:4])
     if lmax >= 2:
-        px, py, pz = xt[0], xt[1], xt[2]
-        r2 = None if on_sphere else (xt * xt).sum(0)
+        py, pz = xt[1], xt[2]
+        r2 = (xt * xt).sum(0)
+        xm = torch.stack([xt[0], -xt[0]])  # (2, N): rows (x, -x) for the diagonal rotation
         for l in range(2, lmax + 1):
-            a, b, e = recurrence_coefficients(l, normalization)
-            prev = buf[(l - 1) ** 2 : l * l]  # 2l-1 rows
+            a, b, e = _recurrence(l, normalization)
+            prev = buf[(l - 1) ** 2 : l * l]  # 2l-1 rows, m = -(l-1) .. l-1
             prev2 = buf[(l - 2) ** 2 : (l - 1) ** 2]  # 2l-3 rows
             cur = buf[l * l : (l + 1) * (l + 1)]  # 2l+1 rows
+            # |m| <= l-1:  Y_l^m = A y Y_{l-1}^m - B r^2 Y_{l-2}^m
             mid = cur[1 : 2 * l]
             torch.mul(prev, py, out=mid)
             mid.mul_(_coefficient_tensor(a, x).unsqueeze(1))
             bt = _coefficient_tensor(b, x).unsqueeze(1)
-            if l == 2:
-                # the m = 0 chain starts from r^2 Y_0 (not 1), so a zero vector gives 0 even on the sphere
-                r2_2 = (xt * xt).sum(0) if r2 is None else r2
-                mid[1:2].addcmul_(prev2 * r2_2, bt, value=-1.0)
-            elif r2 is None:
-                mid[1:-1].addcmul_(prev2, bt, value=-1.0)
-            else:
+            if l == 2 or not on_sphere:
                 mid[1:-1].addcmul_(prev2 * r2, bt, value=-1.0)
-            hi, lo = prev[-1], prev[0]
-            torch.mul(torch.addcmul(pz * hi, px, lo, value=-1.0), e, out=cur[-1])
-            torch.mul(torch.addcmul(pz * lo, px, hi), e, out=cur[0])
-    return buf.t().contiguous()
+            else:
+                mid[1:-1].addcmul_(prev2, bt, value=-1.0)
+            # m = -l, l:  E (z Y^{-(l-1)} + x Y^{l-1}),  E (z Y^{l-1} - x Y^{-(l-1)})
+            prev_d, cur_d = prev[:: 2 * l - 2], cur[:: 2 * l]  # rows (-(l-1), l-1) and (-l, l)
+            cur_d.copy_(prev_d).mul_(pz)  # (no strided out=: unsupported by torch.compile)
+            cur_d.addcmul_(prev_d.flip(0), xm).mul_(e)
+    return buf
 
 
-def _backward(x: torch.Tensor, sh: torch.Tensor, grad: torch.Tensor, lmax: int, normalization: str) -> torch.Tensor:
-    r"""Vector-Jacobian product :math:`\sum_t g_t \, \partial_k Y_t` from the saved harmonics ``sh``."""
-    targets, sources, weights = derivative_entries(lmax, normalization)
-    if len(targets) == 0:
-        return torch.zeros_like(x)
-    t = torch.tensor(targets, device=x.device)
-    s = torch.tensor(sources, device=x.device)
-    w = torch.tensor(weights, dtype=sh.dtype, device=sh.device)
-    return (grad.index_select(1, t) * sh.index_select(1, s)) @ w
+def _vjp_channels_first(ycf: torch.Tensor, gcf: torch.Tensor, lmax: int, normalization: str) -> torch.Tensor:
+    r"""Vector-Jacobian product (3, N): :math:`\sum_{l,t} g_l^t \, \partial_k Y_l^t`.
+
+    Uses :math:`\partial_k Y_l^t = \sum_s W_l[k, s, t] \, Y_{l-1}^s` (``derivative_block``):
+    per degree, one small matrix product :math:`H = W_l g_l` of shape ``(3, 2l-1, N)`` and a
+    contraction with :math:`Y_{l-1}`.  Built from differentiable operations only, so it can
+    itself be differentiated (double backward).
+    """
+    out = ycf.new_zeros((3, ycf.shape[1]))
+    for l in range(1, lmax + 1):
+        w = _coefficient_tensor(_derivative(l, normalization), ycf).view(3 * (2 * l - 1), 2 * l + 1)
+        h = (w @ gcf[l * l : (l + 1) * (l + 1)]).view(3, 2 * l - 1, -1)
+        out = out + (h * ycf[(l - 1) ** 2 : l * l]).sum(1)
+    return out
 
 
 class _SolidHarmonics(torch.autograd.Function):
-    """``x (N, 3) -> Y (N, (lmax+1)^2)`` with an analytic, differentiable backward."""
+    """``x (N, 3) -> Y (N, (lmax+1)^2)`` with an analytic, differentiable backward.
+
+    ``forward`` also returns the channel-first buffer (non-differentiable), kept for a
+    fast first-order backward (the returned output is not saved, so in-place edits of it
+    are allowed); when the backward itself must be differentiated (``create_graph=True``)
+    the harmonics are recomputed through this Function, so the graph reaches ``x``.
+    """
 
     @staticmethod
-    def forward(x: torch.Tensor, lmax: int, normalization: str, on_sphere: bool) -> torch.Tensor:  # type: ignore[override]
-        return _forward(x, lmax, normalization, on_sphere)
+    def forward(  # type: ignore[override]
+        x: torch.Tensor, lmax: int, normalization: str, on_sphere: bool
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        ycf = _forward_channels_first(x, lmax, normalization, on_sphere)
+        out = x.new_empty((x.shape[0], ycf.shape[0]))
+        out.copy_(ycf.t())  # blocked transpose into the contiguous (N, dim) output
+        return out, ycf
 
     @staticmethod
-    def setup_context(ctx: Any, inputs: tuple[Any, ...], output: torch.Tensor) -> None:
-        x, lmax, normalization, _ = inputs
-        ctx.save_for_backward(x, output)
+    def setup_context(ctx: Any, inputs: tuple[Any, ...], output: tuple[torch.Tensor, torch.Tensor]) -> None:
+        x, lmax, normalization, on_sphere = inputs
+        _, ycf = output
+        ctx.mark_non_differentiable(ycf)
+        if ctx.needs_input_grad[0]:
+            ctx.save_for_backward(x, ycf)
         ctx.lmax = lmax
         ctx.normalization = normalization
+        ctx.on_sphere = on_sphere
 
     @staticmethod
-    def backward(ctx: Any, grad: torch.Tensor) -> tuple[Any, ...]:  # type: ignore[override]
-        x, sh = ctx.saved_tensors
-        return _backward(x, sh, grad, ctx.lmax, ctx.normalization), None, None, None
+    def backward(ctx: Any, grad: torch.Tensor, _grad_ycf: Any) -> tuple[Any, ...]:  # type: ignore[override]
+        x, ycf = ctx.saved_tensors
+        if torch.is_grad_enabled():
+            # create_graph=True: recompute the harmonics as a differentiable function of x, so
+            # that the backward below (plain differentiable operations) can be differentiated again
+            out, _ = _SolidHarmonics.apply(x, ctx.lmax, ctx.normalization, ctx.on_sphere)
+            ycf = out.t().contiguous()
+            gcf = grad.t().contiguous()
+        else:
+            gcf = grad.new_empty((grad.shape[1], grad.shape[0]))
+            gcf.copy_(grad.t())  # blocked transpose to channel-first
+        return _vjp_channels_first(ycf, gcf, ctx.lmax, ctx.normalization).t(), None, None, None
 
 
 def _spherical_harmonics_ls(ls: list[int], x: torch.Tensor, normalize: bool, normalization: str) -> torch.Tensor:
@@ -176,7 +221,7 @@ def _spherical_harmonics_ls(ls: list[int], x: torch.Tensor, normalize: bool, nor
     flat = x.reshape(-1, 3)
     if normalize:
         flat = torch.nn.functional.normalize(flat, dim=-1)  # a zero vector stays zero (as e3nn)
-    sh = _SolidHarmonics.apply(flat, lmax, normalization, normalize)
+    sh, _ = _SolidHarmonics.apply(flat, lmax, normalization, normalize)
     if ls != list(range(lmax + 1)):
         sh = torch.cat([sh[:, l * l : (l + 1) * (l + 1)] for l in ls], dim=1)
     return sh.reshape(*batch, sh.shape[1])
