@@ -131,6 +131,13 @@ def test_wigner_3j_bad_input_raises_value_error(args):
         _wigner_3j_sparse(*args)
 
 
+def test_wigner_3j_error_names_the_bad_value():
+    with pytest.raises(ValueError, match=r"\(1, 1, 3\)"):
+        wigner_3j(1, 1, 3)
+    with pytest.raises(ValueError, match="-2"):
+        wigner_3j(-2, 1, 1)
+
+
 def test_wigner_3j_sparse_helper():
     for triple in [(1, 1, 1), (2, 3, 4), (8, 8, 0), (9, 9, 2)]:
         indices, values = _wigner_3j_sparse(*triple)
