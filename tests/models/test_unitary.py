@@ -217,3 +217,26 @@ def test_smooth_cutoff_is_c2():
     assert g[1].item() < 0
     with pytest.raises(ValueError, match="cutoff"):
         smooth_cutoff(r, 0.0)
+
+
+@pytest.mark.parametrize("complex_", [False, True])
+def test_fused_softsign_path_equals_generic_path(complex_):
+    """The fast path (one norm per layer) gives the generic layer-by-layer numbers."""
+    torch.set_default_dtype(torch.float64)
+    fast = UnitaryNetwork(widths=[6, 12, 10, 4], a=0.03, complex=complex_)
+    _randomize_bias(fast)
+    slow = UnitaryNetwork(widths=[6, 12, 10, 4], complex=complex_,
+                          activation=NormGate(lambda r: 1.0 / (1.0 + r) + 0.03))
+    slow.load_state_dict(fast.state_dict())
+    assert fast._fused() and not slow._fused()
+    dt = torch.complex128 if complex_ else torch.float64
+    x = torch.randn(5, 3, 6, dtype=dt)
+    x[0, :, 1] = 0.0
+    x.requires_grad_(True)
+    yf, ys = fast(x), slow(x)
+    assert torch.allclose(yf, ys, atol=1e-13)
+    gf = torch.autograd.grad(yf.abs().square().sum(), [x, *fast.parameters()])
+    gs = torch.autograd.grad(ys.abs().square().sum(), [x, *slow.parameters()])
+    for a, b in zip(gf, gs):
+        assert torch.isfinite(a).all()
+        assert torch.allclose(a, b, atol=1e-11)

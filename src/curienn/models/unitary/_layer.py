@@ -106,7 +106,9 @@ class UnitaryLinear(nn.Module):
         ones = torch.ones(*x.shape[:-2], self.n_scalars, x.shape[-1], dtype=x.dtype, device=x.device)
         return torch.cat([e, ones], dim=-2)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, e: torch.Tensor | None = None) -> torch.Tensor:
+        """``x`` ``(..., n + m, M_in)`` -> ``(..., n + m, M_out)``; ``e`` (optional) are
+        the precomputed :meth:`unit_vectors` of ``x``."""
         if x.shape[-2:] != (self.n + self.n_scalars, self.in_vectors):
             raise ValueError(
                 f"expected input of shape (..., {self.n + self.n_scalars}, {self.in_vectors}), "
@@ -116,7 +118,7 @@ class UnitaryLinear(nn.Module):
             x = x.to(self.weight.dtype)
         y = x @ self.weight
         if self.bias is not None:
-            y = y + self.unit_vectors(x) @ self.bias
+            y = y + (self.unit_vectors(x) if e is None else e) @ self.bias
         return y
 
     def extra_repr(self) -> str:

@@ -15,6 +15,7 @@ from torch import nn
 
 from ._activation import IdentityActivation, SoftsignResidual
 from ._layer import UnitaryLinear
+from ._norm import squared_norm
 
 __all__ = ["UnitaryNetwork", "ARGON_WIDTHS"]
 
@@ -66,11 +67,36 @@ class UnitaryNetwork(nn.Module):
         self.activation = activation if activation is not None else SoftsignResidual(a)
         self.output_activation = output_activation if output_activation is not None else IdentityActivation()
 
+    def _fused(self) -> bool:
+        return (type(self.activation) is SoftsignResidual and self.n_scalars == 0
+                and all(layer.eps == 0 for layer in self.layers))
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         last = len(self.layers) - 1
+        if not self._fused():
+            for k, layer in enumerate(self.layers):
+                x = layer(x)
+                x = self.activation(x) if k < last else self.output_activation(x)
+            return x
+        # Fast path for the softsign activation, whose gate 1/(1+r) + a is > 0: the next
+        # layer's unit vectors are those of y, so one norm serves both the activation and
+        # the normalisation: r = |y|, x = (1/(1+r) + a) y, e = y / r (e = 0 where y = 0).
+        a = self.activation.a
+        e = None
         for k, layer in enumerate(self.layers):
-            x = layer(x)
-            x = self.activation(x) if k < last else self.output_activation(x)
+            y = layer(x, e)
+            if k == last:
+                return self.output_activation(y)
+            sq = squared_norm(y)
+            zero = sq <= 0
+            inv = torch.rsqrt(sq.masked_fill(zero, 1.0)).masked_fill(zero, 0.0)
+            r = sq * inv
+            if y.is_complex():
+                inv = inv.to(y.dtype)
+                x = y * (1.0 / (1.0 + r) + a).to(y.dtype)
+            else:
+                x = y * (1.0 / (1.0 + r) + a)
+            e = y * inv
         return x
 
     def extra_repr(self) -> str:
