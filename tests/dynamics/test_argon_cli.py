@@ -51,3 +51,5 @@ def test_cli_errors(tmp_path, capsys):
     assert "does not exist" in capsys.readouterr().err
     assert main(["argon", "train", "--n", "100", "--widths", "6,x,4", "--quiet"]) == 2
     assert "--widths" in capsys.readouterr().err
+    assert main(["argon", "train", "--n", "100", "--minutes", "0", "--quiet"]) == 2
+    assert "--minutes" in capsys.readouterr().err

@@ -87,10 +87,12 @@ def _config(args):
         widths = [int(w) for w in args.widths.split(",")]
     except ValueError:
         raise ValueError(f"--widths must be comma-separated integers, got {args.widths!r}") from None
+    seconds = 60.0 * args.minutes if args.minutes is not None and args.minutes > 0 else None
+    if seconds is None and args.steps is None:
+        raise ValueError(f"give --minutes > 0 or --steps (got --minutes {args.minutes!r})")
     return TrainConfig(
         optimizer=args.optimizer, lr=args.lr, lr_final=args.lr_final, batch_size=args.batch_size,
-        max_steps=args.steps, max_seconds=None if args.minutes is None or args.minutes <= 0 and args.steps
-        else 60.0 * args.minutes, eval_every=args.eval_every, dtype=args.dtype, widths=widths,
+        max_steps=args.steps, max_seconds=seconds, eval_every=args.eval_every, dtype=args.dtype, widths=widths,
         a=args.a, seed=args.seed, device=args.device,
     )
 
