@@ -39,7 +39,10 @@ def _as_int(x, what: str) -> int:
 
 
 def _parity_factor(p: int, k: torch.Tensor) -> torch.Tensor:
-    r""":math:`p^k` for integer-valued ``k`` (written without ``pow``, which torch.compile gets wrong for a negative base)."""
+    r""":math:`p^k` for integer-valued ``k``.
+
+    Written without ``pow``: torch.compile (2.13) evaluates ``(-1) ** k`` as -1 for every ``k``.
+    """
     if p == 1:
         return torch.ones_like(k)
     return 1 - 2 * torch.remainder(k, 2)
@@ -251,7 +254,8 @@ def _parse_term(term: str, whole: str) -> _MulIr:
     try:
         ir = Irrep(ir_s)
     except ValueError:
-        raise ValueError(f'unable to convert string "{whole}" into an Irreps: bad irrep "{ir_s}" in term "{t}"') from None
+        msg = f'unable to convert string "{whole}" into an Irreps: bad irrep "{ir_s}" in term "{t}"'
+        raise ValueError(msg) from None
     return _MulIr(mul, ir)
 
 

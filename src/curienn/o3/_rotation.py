@@ -291,18 +291,21 @@ def matrix_to_quaternion(R) -> torch.Tensor:
         raise ValueError(f"matrix_to_quaternion expects (..., 3, 3) matrices, got shape {tuple(R.shape)}")
     m = R
     t = m[..., 0, 0] + m[..., 1, 1] + m[..., 2, 2]
-    # candidate quaternions (unnormalized), one per choice of pivot component
+    s01, s02, s12 = m[..., 0, 1] + m[..., 1, 0], m[..., 0, 2] + m[..., 2, 0], m[..., 1, 2] + m[..., 2, 1]
+    a_x, a_y, a_z = m[..., 2, 1] - m[..., 1, 2], m[..., 0, 2] - m[..., 2, 0], m[..., 1, 0] - m[..., 0, 1]
+    d_w, d_x = 1 + t, 1 + 2 * m[..., 0, 0] - t
+    d_y, d_z = 1 + 2 * m[..., 1, 1] - t, 1 + 2 * m[..., 2, 2] - t
+    # candidate quaternions times 4 * (pivot component), one per choice of pivot
     cands = torch.stack(
         [
-            torch.stack([1 + t, m[..., 2, 1] - m[..., 1, 2], m[..., 0, 2] - m[..., 2, 0], m[..., 1, 0] - m[..., 0, 1]], -1),
-            torch.stack([m[..., 2, 1] - m[..., 1, 2], 1 + 2 * m[..., 0, 0] - t, m[..., 0, 1] + m[..., 1, 0], m[..., 0, 2] + m[..., 2, 0]], -1),
-            torch.stack([m[..., 0, 2] - m[..., 2, 0], m[..., 0, 1] + m[..., 1, 0], 1 + 2 * m[..., 1, 1] - t, m[..., 1, 2] + m[..., 2, 1]], -1),
-            torch.stack([m[..., 1, 0] - m[..., 0, 1], m[..., 0, 2] + m[..., 2, 0], m[..., 1, 2] + m[..., 2, 1], 1 + 2 * m[..., 2, 2] - t], -1),
+            torch.stack([d_w, a_x, a_y, a_z], -1),
+            torch.stack([a_x, d_x, s01, s02], -1),
+            torch.stack([a_y, s01, d_y, s12], -1),
+            torch.stack([a_z, s02, s12, d_z], -1),
         ],
         dim=-2,
     )  # (..., 4 pivots, 4)
-    diag = torch.stack([1 + t, 1 + 2 * m[..., 0, 0] - t, 1 + 2 * m[..., 1, 1] - t, 1 + 2 * m[..., 2, 2] - t], -1)
-    best = diag.argmax(dim=-1)
+    best = torch.stack([d_w, d_x, d_y, d_z], -1).argmax(dim=-1)
     q = torch.gather(cands, -2, best[..., None, None].expand(*best.shape, 1, 4)).squeeze(-2)
     q = _normalize(q)
     return torch.where(q[..., :1] < 0, -q, q)
@@ -358,8 +361,9 @@ def compose_axis_angle(axis1, angle1, axis2, angle2):
 
 
 def angles_to_quaternion(alpha, beta, gamma) -> torch.Tensor:
-    r""":math:`q_y(\alpha)\, q_x(\beta)\, q_y(\gamma)`, with :math:`q_n(\theta) = (\cos\frac\theta2, \sin\frac\theta2 n)`; ``(..., 4)``.
+    r"""Quaternion :math:`q_y(\alpha)\, q_x(\beta)\, q_y(\gamma)`, shape ``(..., 4)``.
 
+    Here :math:`q_n(\theta) = (\cos\frac\theta2, \sin\frac\theta2 n)`.
     The sign is not canonicalized (``w`` may be negative).
     """
     alpha, beta, gamma = torch.broadcast_tensors(_t(alpha), _t(beta), _t(gamma))

@@ -57,7 +57,8 @@ def _one_spec(x):
     try:
         return Irreps(x)
     except ValueError as e:
-        raise ValueError(f"cannot use {x!r} as irreps: give Irreps, a string, 'cartesian_points' or None ({e})") from None
+        msg = f"cannot use {x!r} as irreps: give Irreps, a string, 'cartesian_points' or None ({e})"
+        raise ValueError(msg) from None
 
 
 def _specs(x) -> list:
@@ -70,7 +71,7 @@ def _specs(x) -> list:
 
 
 def _io_specs(func, irreps_in, irreps_out) -> tuple[list, list]:
-    """Specs given explicitly or read from ``func.irreps_in`` (``irreps_in1``, ``irreps_in2``) and ``func.irreps_out``."""
+    """Specs given, or read from ``func.irreps_in`` (or ``irreps_in1``, ``irreps_in2``) and ``func.irreps_out``."""
     if irreps_in is None:
         if hasattr(func, "irreps_in"):
             irreps_in = func.irreps_in
@@ -207,7 +208,7 @@ def _equivariance_error(
             errs = []
             for a, b in zip(x1, x2):
                 if a.shape != b.shape:
-                    raise ValueError(f"output shape changed under the transformation: {tuple(b.shape)} -> {tuple(a.shape)}")
+                    raise ValueError(f"output shape changed when transformed: {tuple(b.shape)} -> {tuple(a.shape)}")
                 if a.numel() == 0:
                     errs.append(torch.zeros((), dtype=transform_dtype))
                     continue
@@ -402,7 +403,9 @@ def assert_normalized(
                     continue
                 y = y.detach().to(torch.float64).reshape(-1, y.shape[-1])
                 if normalization == "norm" and isinstance(s, Irreps):
-                    parts = [y[:, sl].reshape(len(y), mul, ir.dim).pow(2).sum(-1) for sl, (mul, ir) in zip(s.slices(), s)]
+                    parts = [
+                        y[:, sl].reshape(len(y), mul, ir.dim).pow(2).sum(-1) for sl, (mul, ir) in zip(s.slices(), s)
+                    ]
                     m = torch.cat(parts, dim=1).mean(0) if parts else y.new_zeros(0)
                 else:
                     m = y.pow(2).mean(0)
