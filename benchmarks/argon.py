@@ -45,7 +45,7 @@ def main(argv=None) -> dict:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--minutes", type=float, default=5.0, help="training wall time (default 5)")
     p.add_argument("--polish-minutes", type=float, default=0.0, help="then full-batch L-BFGS (default 0)")
-    p.add_argument("--n", type=int, default=100_000)
+    p.add_argument("--configs", type=int, default=100_000, help="dataset size (default 100000)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--optimizer", choices=("adam", "fire", "lbfgs"), default="adam")
     p.add_argument("--lr", type=float, default=3e-3)
@@ -53,7 +53,7 @@ def main(argv=None) -> dict:
     p.add_argument("--batch-size", type=int, default=256)
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32")
     p.add_argument("--widths", default="6,50,90,100,80,50,4")
-    p.add_argument("--a", type=float, default=0.01)
+    p.add_argument("--residue", type=float, default=0.01, help="activation residue a")
     p.add_argument("--eval-every", type=int, default=1000)
     p.add_argument("--md-steps", type=int, default=5000)
     p.add_argument("--threads", type=int, default=1)
@@ -68,18 +68,18 @@ def main(argv=None) -> dict:
 
     torch.set_num_threads(args.threads)
     t0 = time.perf_counter()
-    data = make_argon_dataset(args.n, seed=args.seed)
+    data = make_argon_dataset(args.configs, seed=args.seed)
     widths = [int(w) for w in args.widths.split(",")]
     cfg = TrainConfig(optimizer=args.optimizer, lr=args.lr, lr_final=args.lr_final,
                       batch_size=args.batch_size, max_seconds=60 * args.minutes, eval_every=args.eval_every,
-                      dtype=args.dtype, widths=widths, a=args.a, seed=args.seed, device=args.device)
+                      dtype=args.dtype, widths=widths, a=args.residue, seed=args.seed, device=args.device)
     res = train_argon(data, cfg, checkpoint=args.checkpoint, progress=not args.quiet)
     history = list(res.history)
     train_seconds = res.seconds
     if args.polish_minutes > 0:
         pol = TrainConfig(optimizer="lbfgs", lr=1.0, lr_final=1.0, batch_size=0,
                           max_seconds=60 * args.polish_minutes, eval_every=5, dtype=args.dtype,
-                          widths=widths, a=args.a, seed=args.seed, device=args.device)
+                          widths=widths, a=args.residue, seed=args.seed, device=args.device)
         res2 = train_argon(data, pol, model=res.model, progress=not args.quiet)
         history += [{**h, "step": h["step"] + res.steps, "seconds": h["seconds"] + res.seconds}
                     for h in res2.history]

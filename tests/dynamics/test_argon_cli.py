@@ -19,7 +19,7 @@ def _restore_threads():
 def test_data_train_md_report(tmp_path, capsys):
     data = str(tmp_path / "d.pt")
     ck = str(tmp_path / "m.pt")
-    assert main(["argon", "data", "--n", "300", "--out", data]) == 0
+    assert main(["argon", "data", "--configs", "300", "--out", data]) == 0
     common = ["--data", data, "--checkpoint", ck, "--widths", "6,8,4", "--quiet"]
     assert main(["argon", "train", *common, "--steps", "6", "--minutes", "0", "--eval-every", "3",
                  "--batch-size", "32"]) == 0
@@ -49,7 +49,7 @@ def test_data_train_md_report(tmp_path, capsys):
 def test_cli_errors(tmp_path, capsys):
     assert main(["argon", "md", "--checkpoint", str(tmp_path / "none.pt")]) == 2
     assert "does not exist" in capsys.readouterr().err
-    assert main(["argon", "train", "--n", "100", "--widths", "6,x,4", "--quiet"]) == 2
+    assert main(["argon", "train", "--configs", "100", "--widths", "6,x,4", "--quiet"]) == 2
     assert "--widths" in capsys.readouterr().err
-    assert main(["argon", "train", "--n", "100", "--minutes", "0", "--quiet"]) == 2
+    assert main(["argon", "train", "--configs", "100", "--minutes", "0", "--quiet"]) == 2
     assert "--minutes" in capsys.readouterr().err

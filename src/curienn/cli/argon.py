@@ -41,7 +41,8 @@ def register(sub) -> None:
 
 
 def _data_args(p, n: int = 100_000) -> None:
-    p.add_argument("--n", type=int, default=n, help=f"configurations (default {n})")
+    # not "--n": torchrun's parser would take it for an abbreviation of its own options
+    p.add_argument("--configs", type=int, default=n, help=f"configurations (default {n})")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--data", default=None, help="dataset file to load (else generated)")
 
@@ -56,7 +57,7 @@ def _train_args(p, minutes: float = 5.0) -> None:
     p.add_argument("--lr-final", type=float, default=3e-5)
     p.add_argument("--dtype", choices=("float32", "float64"), default="float32")
     p.add_argument("--widths", default="6,50,90,100,80,50,4")
-    p.add_argument("--a", type=float, default=0.01, help="activation residue")
+    p.add_argument("--residue", type=float, default=0.01, help="activation residue a (default 0.01)")
     p.add_argument("--eval-every", type=int, default=500)
     p.add_argument("--no-resume", action="store_true", help="start afresh even if the checkpoint exists")
     p.add_argument("--threads", type=int, default=1, help="torch CPU threads per process (default 1)")
@@ -77,7 +78,7 @@ def _load_data(args):
         if not os.path.exists(args.data):
             raise FileNotFoundError(f"dataset {args.data!r} does not exist (run `curienn argon data`)")
         return ArgonData.load(args.data)
-    return make_argon_dataset(args.n, seed=args.seed)
+    return make_argon_dataset(args.configs, seed=args.seed)
 
 
 def _config(args):
@@ -93,7 +94,7 @@ def _config(args):
     return TrainConfig(
         optimizer=args.optimizer, lr=args.lr, lr_final=args.lr_final, batch_size=args.batch_size,
         max_steps=args.steps, max_seconds=seconds, eval_every=args.eval_every, dtype=args.dtype, widths=widths,
-        a=args.a, seed=args.seed, device=args.device,
+        a=args.residue, seed=args.seed, device=args.device,
     )
 
 
