@@ -1,0 +1,102 @@
+"""``e3nn.o3`` over curienn: irreps, rotations, Wigner matrices, spherical harmonics,
+tensor products, ``Linear``, ``Norm``, S2 grids and ``ReducedTensorProducts``.
+
+Thin re-exports: the objects are :mod:`curienn.o3`'s, :mod:`curienn.nn`'s
+(tensor products, ``Linear``, ``Norm``, ``Instruction``) and :mod:`curienn.io`'s
+(``s2_grid``, ``ToS2Grid``, ``FromS2Grid``, ``ReducedTensorProducts``).
+``ReducedTensorProducts`` is looked up on first use. Names of e3nn.o3 that are
+not provided are listed in ``curienn.compat.e3nn.UNSUPPORTED["e3nn.o3"]``.
+"""
+
+from __future__ import annotations
+
+import importlib as _importlib
+import importlib.util as _importlib_util
+
+from curienn.o3 import (
+    Irrep,
+    Irreps,
+    SphericalHarmonics,
+    angles_to_axis_angle,
+    angles_to_matrix,
+    angles_to_quaternion,
+    angles_to_xyz,
+    axis_angle_to_angles,
+    axis_angle_to_matrix,
+    axis_angle_to_quaternion,
+    change_basis_real_to_complex,
+    compose_angles,
+    compose_axis_angle,
+    compose_quaternion,
+    identity_angles,
+    identity_quaternion,
+    inverse_angles,
+    inverse_quaternion,
+    irrep,
+    matrix_to_angles,
+    matrix_to_axis_angle,
+    matrix_to_quaternion,
+    matrix_x,
+    matrix_y,
+    matrix_z,
+    quaternion_to_angles,
+    quaternion_to_axis_angle,
+    quaternion_to_matrix,
+    rand_angles,
+    rand_axis_angle,
+    rand_matrix,
+    rand_quaternion,
+    so3_generators,
+    spherical_harmonics,
+    spherical_harmonics_alpha_beta,
+    su2_generators,
+    wigner_3j,
+    wigner_D,
+    xyz_to_angles,
+)
+from curienn.nn import (
+    ElementwiseTensorProduct,
+    FullTensorProduct,
+    FullyConnectedTensorProduct,
+    Instruction,
+    Linear,
+    Norm,
+    TensorProduct,
+    TensorSquare,
+)
+from curienn.io import FromS2Grid, ToS2Grid, s2_grid
+
+__all__ = [
+    "rand_matrix", "identity_angles", "rand_angles", "compose_angles", "inverse_angles",
+    "identity_quaternion", "rand_quaternion", "compose_quaternion", "inverse_quaternion",
+    "rand_axis_angle", "compose_axis_angle", "matrix_x", "matrix_y", "matrix_z",
+    "angles_to_matrix", "matrix_to_angles", "angles_to_quaternion", "matrix_to_quaternion",
+    "axis_angle_to_quaternion", "quaternion_to_axis_angle", "matrix_to_axis_angle",
+    "angles_to_axis_angle", "axis_angle_to_matrix", "quaternion_to_matrix",
+    "quaternion_to_angles", "axis_angle_to_angles", "angles_to_xyz", "xyz_to_angles",
+    "wigner_D", "wigner_3j", "change_basis_real_to_complex", "su2_generators", "so3_generators",
+    "Irrep", "Irreps", "irrep",
+    "Instruction", "TensorProduct", "FullyConnectedTensorProduct", "ElementwiseTensorProduct",
+    "FullTensorProduct", "TensorSquare",
+    "SphericalHarmonics", "spherical_harmonics", "spherical_harmonics_alpha_beta",
+    "s2_grid", "ToS2Grid", "FromS2Grid",
+    "Linear", "Norm",
+]
+
+# provided by curienn.io once present there; imported on first access
+_LAZY = {"ReducedTensorProducts": "curienn.io._reduced_tensor_products"}
+__all__ += [name for name, module in _LAZY.items() if _importlib_util.find_spec(module) is not None]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        try:
+            module = _importlib.import_module(_LAZY[name])
+        except ImportError as error:  # not (yet) part of this curienn
+            raise AttributeError(f"{__name__}.{name} is not available: {error}") from None
+        return getattr(module, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted((set(globals()) - set(_LAZY)) | set(__all__))
