@@ -16,13 +16,16 @@ import time
 import torch
 
 
-def _best_time(fn, repeats: int) -> float:
-    fn()  # warm-up
-    best = float("inf")
+def _best_times(fns: dict, repeats: int) -> dict:
+    """Best wall time of each function; calls are interleaved so that both see the same load."""
+    for fn in fns.values():
+        fn()  # warm-up
+    best = {name: float("inf") for name in fns}
     for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            best[name] = min(best[name], time.perf_counter() - t0)
     return best
 
 
@@ -50,7 +53,7 @@ def main() -> None:
         ls = list(range(lmax + 1))
         for normalization in ["component", "integral"]:
             for mode in ["fwd", "fwd+bwd"]:
-                times = {}
+                runs = {}
                 for name, fn in implementations.items():
                     if mode == "fwd":
 
@@ -66,7 +69,8 @@ def main() -> None:
                             (grad,) = torch.autograd.grad(out, xr, torch.ones_like(out))
                             return grad
 
-                    times[name] = _best_time(run, args.repeats)
+                    runs[name] = run
+                times = _best_times(runs, args.repeats)
                 ratio = times["e3nn"] / times["curienn"]
                 results[f"lmax{lmax}_{normalization}_{mode}"] = round(ratio, 2)
                 print(
