@@ -131,6 +131,23 @@ def test_equivariance_rotation_inversion_translation(dtype, tol, reduce_output):
     assert (out @ _transform(-torch.eye(3))[1].T - out).abs().max() > 1e-3
 
 
+def test_assert_equivariant_cartesian_points(dtype):
+    from curienn.testing import assert_equivariant
+
+    net = Network(**{**KW, "reduce_output": False})
+    d = _data(n=16, graphs=1)
+    z = d["z"]
+
+    def f(pos, x):
+        return net({"pos": pos, "x": x, "z": z})
+
+    errors = assert_equivariant(
+        f, args_in=[d["pos"], d["x"]], irreps_in=["cartesian_points", KW["irreps_in"]], irreps_out=[KW["irreps_out"]]
+    )
+    # rotations and rotations x inversion were tried, both with a translation
+    assert {k for k, _ in errors} == {0, 1} and all(t for _, t in errors)
+
+
 def test_permutation_equivariance(dtype, tol):
     net = Network(**{**KW, "reduce_output": False})
     data = _data(n=20, graphs=1)
