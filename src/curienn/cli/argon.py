@@ -114,8 +114,9 @@ def run_train(args) -> int:
     torch.set_num_threads(args.threads)
     rank, world = init_distributed()
     data = _load_data(args)
-    res = train_argon(data, _config(args), checkpoint=args.checkpoint if rank == 0 else None,
-                      resume=not args.no_resume, progress=not args.quiet)
+    # every rank resumes from the checkpoint; only rank 0 writes it
+    res = train_argon(data, _config(args), checkpoint=args.checkpoint, resume=not args.no_resume,
+                      progress=not args.quiet)
     if rank == 0:
         rmse = force_rmse(res.model, data.positions[data.test], data.forces[data.test])
         print(f"curienn argon train: {res.steps} steps in {res.seconds:.0f} s on {world} process(es); "

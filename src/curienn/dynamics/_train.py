@@ -161,7 +161,8 @@ def train_argon(
     weights) is written atomically every ``checkpoint_every_s`` seconds and at
     the end, and an existing file is resumed from when ``resume``. Under
     ``torch.distributed`` (see :mod:`curienn.dynamics._ddp`) each rank trains on
-    its slice of the same global batch; only rank 0 evaluates and writes.
+    its slice of the same global batch; every rank resumes from ``checkpoint``,
+    only rank 0 evaluates, keeps the best weights and writes.
     """
     cfg = copy.deepcopy(config) if config is not None else TrainConfig()
     cfg.validate()
@@ -178,6 +179,7 @@ def train_argon(
         torch.manual_seed(cfg.seed)
         model = ArgonForceModel(data.x_scale, data.y_scale, cfg.widths, cfg.a, dtype=dtype)
     model = model.to(device)
+    dtype = model.dtype  # a given model keeps its own precision
     X = data.inputs(data.train, dtype).to(device)
     Y = data.targets(data.train, dtype).to(device)
     Xv = data.inputs(data.val, dtype).to(device)
@@ -200,6 +202,10 @@ def train_argon(
         perm, pos = ck["perm"], ck["perm_pos"]
         if ck.get("best_state") is not None:
             best = (ck["best_val_loss"], ck["best_state"])
+    if is_distributed():
+        import torch.distributed as dist
+
+        dist.barrier()  # every rank has read the checkpoint before rank 0 may rewrite it
 
     ddp_model = model
     if is_distributed():
