@@ -58,6 +58,7 @@ def main(argv=None) -> dict:
     p.add_argument("--md-steps", type=int, default=5000)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--device", default="cpu")
+    p.add_argument("--compile", action="store_true", help="torch.compile the training step")
     p.add_argument("--checkpoint", default=None, help="checkpoint file (resumes if present)")
     p.add_argument("--out", default=None, help="write the JSON summary here too")
     p.add_argument("--compare-network", action="store_true")
@@ -72,7 +73,8 @@ def main(argv=None) -> dict:
     widths = [int(w) for w in args.widths.split(",")]
     cfg = TrainConfig(optimizer=args.optimizer, lr=args.lr, lr_final=args.lr_final,
                       batch_size=args.batch_size, max_seconds=60 * args.minutes, eval_every=args.eval_every,
-                      dtype=args.dtype, widths=widths, a=args.residue, seed=args.seed, device=args.device)
+                      dtype=args.dtype, widths=widths, a=args.residue, seed=args.seed, device=args.device,
+                      compile=args.compile)
     res = train_argon(data, cfg, checkpoint=args.checkpoint, progress=not args.quiet)
     history = list(res.history)
     train_seconds = res.seconds
@@ -87,7 +89,8 @@ def main(argv=None) -> dict:
         res = res2
     summary, _, _ = evaluate_argon(res.model, data, args.md_steps)
     summary.update(
-        optimizer=args.optimizer, polish_minutes=args.polish_minutes, dtype=args.dtype, widths=widths,
+        optimizer=args.optimizer, polish_minutes=args.polish_minutes, compile=args.compile,
+        dtype=args.dtype, widths=widths,
         batch_size=args.batch_size, lr=args.lr, lr_final=args.lr_final, threads=args.threads,
         train_seconds=round(train_seconds, 1), wall_seconds=round(time.perf_counter() - t0, 1),
         params=sum(p.numel() for p in res.model.parameters()),

@@ -62,6 +62,7 @@ def _train_args(p, minutes: float = 5.0) -> None:
     p.add_argument("--no-resume", action="store_true", help="start afresh even if the checkpoint exists")
     p.add_argument("--threads", type=int, default=1, help="torch CPU threads per process (default 1)")
     p.add_argument("--device", default="cpu", help="cpu or cuda")
+    p.add_argument("--compile", action="store_true", help="torch.compile the training step")
     p.add_argument("--quiet", action="store_true")
 
 
@@ -94,7 +95,7 @@ def _config(args):
     return TrainConfig(
         optimizer=args.optimizer, lr=args.lr, lr_final=args.lr_final, batch_size=args.batch_size,
         max_steps=args.steps, max_seconds=seconds, eval_every=args.eval_every, dtype=args.dtype, widths=widths,
-        a=args.residue, seed=args.seed, device=args.device,
+        a=args.residue, seed=args.seed, device=args.device, compile=args.compile,
     )
 
 

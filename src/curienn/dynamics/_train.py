@@ -55,6 +55,7 @@ class TrainConfig:
     lbfgs_history: int = 50
     lbfgs_iter: int = 20  # L-BFGS iterations per step
     device: str = "cpu"
+    compile: bool = False  # torch.compile the training forward (~1.5x faster steps on CPU)
 
     def validate(self) -> None:
         if self.optimizer not in _OPTIMIZERS:
@@ -212,6 +213,8 @@ def train_argon(
         from torch.nn.parallel import DistributedDataParallel
 
         ddp_model = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
+    if cfg.compile:
+        ddp_model = torch.compile(ddp_model)  # shares the parameters of ``model``
 
     def payload():
         return dict(model=model.state_dict(), model_hparams=model.hparams(), optimizer=opt.state_dict(),
