@@ -10,6 +10,7 @@ scatter-sum along dimension 0, like e3nn's helper of that name.
 """
 
 from curienn.compat.e3nn import math, o3
+from curienn.compat.e3nn.util.jit import compile_mode
 from curienn.io import radius_graph
 from curienn.io import scatter_sum as scatter
 from curienn.models import Compose, Convolution, Network, load_e3nn_network_state_dict
@@ -26,5 +27,5 @@ from curienn.nn import (
 __all__ = [
     "Network", "Convolution", "Compose", "smooth_cutoff", "tp_path_exists", "radius_graph",
     "scatter", "soft_one_hot_linspace", "FullyConnectedNet", "FullyConnectedTensorProduct",
-    "Gate", "TensorProduct", "o3", "math", "load_e3nn_network_state_dict",
+    "Gate", "TensorProduct", "o3", "math", "load_e3nn_network_state_dict", "compile_mode",
 ]
