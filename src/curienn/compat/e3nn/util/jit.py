@@ -2,8 +2,8 @@
 
 curienn does not support TorchScript or e3nn's code generation: there is no
 ``script``/``trace``/``compile`` here (see
-``curienn.compat.e3nn.UNSUPPORTED["e3nn.util.jit"]``). Modules run eagerly and
-work with ``torch.compile``.
+``curienn.compat.e3nn.UNSUPPORTED["e3nn.util.jit"]``). Modules run eagerly;
+for compilation call ``torch.compile`` yourself.
 """
 
 from __future__ import annotations
