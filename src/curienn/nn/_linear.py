@@ -158,19 +158,22 @@ class Linear(torch.nn.Module):
             output_mask = torch.ones(0)
         self.register_buffer("output_mask", output_mask)
 
-        # static schedule: per output irrep, the live weight instructions (with flat offsets) and its bias
-        self._x_off = [s.start for s in irreps_in.slices()]
+        # static schedule: per output irrep, the live weight instructions (with the index of their
+        # weight piece in weight.split(_w_sizes)) and the index of its bias piece
+        self._x_sizes = [mul_ir.dim for mul_ir in irreps_in]
+        self._w_sizes = [prod(i.path_shape) for i in ins if i.i_in != -1]
+        self._b_sizes = [irreps_out[i.i_out].dim for i in ins if i.i_in == -1]
         self._groups: list[list[tuple[Instruction, int]]] = [[] for _ in irreps_out]
-        self._bias_off: list[Optional[int]] = [None for _ in irreps_out]
-        w_off = b_off = 0
+        self._bias_piece: list[Optional[int]] = [None for _ in irreps_out]
+        n_w = n_b = 0
         for i in ins:
             if i.i_in == -1:
-                self._bias_off[i.i_out] = b_off
-                b_off += irreps_out[i.i_out].dim
+                self._bias_piece[i.i_out] = n_b
+                n_b += 1
                 continue
             if 0 not in i.path_shape and irreps_in[i.i_in].dim > 0:
-                self._groups[i.i_out].append((i, w_off))
-            w_off += prod(i.path_shape)
+                self._groups[i.i_out].append((i, n_w))
+            n_w += 1
 
     def __repr__(self) -> str:
         return f"{self.__class__.__name__}({self.irreps_in} -> {self.irreps_out} | {self.weight_numel} weights)"
@@ -223,15 +226,19 @@ class Linear(torch.nn.Module):
         if self.bias_numel > 0:
             bias = bias.reshape(fo, self.bias_numel)
 
+        # one split per tensor (not one narrow per block: their backward would zero-fill each time)
+        xs = x.split(self._x_sizes, dim=2)
+        ws = weight.split(self._w_sizes, dim=-1) if self.weight_numel > 0 else []
+        bs = bias.split(self._b_sizes, dim=1) if self.bias_numel > 0 else []
         pieces = []
         for i_out, (mul_ir, group) in enumerate(zip(self.irreps_out, self._groups)):
             mo, k = mul_ir.mul, mul_ir.ir.dim
             if mo * k == 0:
                 continue
-            acc = self._block(x, weight, group, Z, fi, fo, mo, k) if group else None  # (Z, fo, mo, k)
-            b_off = self._bias_off[i_out]
-            if b_off is not None:
-                b = bias.narrow(1, b_off, mo * k).view(1, fo, mo, k)
+            acc = self._block(xs, ws, group, Z, fi, fo, mo, k) if group else None  # (Z, fo, mo, k)
+            b_piece = self._bias_piece[i_out]
+            if b_piece is not None:
+                b = bs[b_piece].view(1, fo, mo, k)
                 acc = b.expand(Z, fo, mo, k) if acc is None else acc + b
             if acc is None:
                 acc = x.new_zeros(Z, fo, mo, k)
@@ -242,16 +249,16 @@ class Linear(torch.nn.Module):
             out = x.new_zeros(Z, fo, self.irreps_out.dim)
         return out.reshape(tuple(batch) + ((f_out,) if f_out is not None else ()) + (self.irreps_out.dim,))
 
-    def _block(self, x, weight, group, Z, fi, fo, mo, k) -> torch.Tensor:
+    def _block(self, x_pieces, w_pieces, group, Z, fi, fo, mo, k) -> torch.Tensor:
         """Contribution of the instructions of one output irrep, ``(Z, fo, mo, k)``."""
         xs, ws = [], []
-        for ins, off in group:
+        for ins, n in group:
             mi = ins.path_shape[0]
-            xs.append(x.narrow(2, self._x_off[ins.i_in], mi * k).view(Z, fi, mi, k))
+            xs.append(x_pieces[ins.i_in].view(Z, fi, mi, k))
             if self.shared_weights:
-                ws.append(weight.narrow(2, off, mi * mo).view(fi, fo, mi, mo) * ins.path_weight)
+                ws.append(w_pieces[n].view(fi, fo, mi, mo) * ins.path_weight)
             else:
-                ws.append(weight.narrow(3, off, mi * mo).view(Z, fi, fo, mi, mo))
+                ws.append(w_pieces[n].view(Z, fi, fo, mi, mo))
         if self.shared_weights:
             if fi == 1 and fo == 1:
                 W = torch.cat([w.view(w.shape[2], mo) for w in ws], dim=0) if len(ws) > 1 else ws[0].view(-1, mo)
