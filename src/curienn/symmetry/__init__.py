@@ -14,6 +14,7 @@ acts on ``Irrep(l, p)`` as ``p D^l(-g)``).
 * :func:`character_table` -- computed from the group, Mulliken labels.
 * :func:`breaking_irreps` -- order parameters of parent -> kept.
 * :func:`curie_check` -- can an equivariant map turn input into target?
+* :func:`random_network_demo` -- random networks keep their input's symmetry (the review's Fig. 2C).
 """
 
 from ._group import (
@@ -30,6 +31,7 @@ from ._space_group import SpaceGroup, common_operations, space_group
 from ._character_table import CharacterTable, GroupIrrep, character_table
 from ._breaking import BreakingComponent, BreakingReport, breaking_irreps
 from ._curie import CurieReport, curie_check, symmetry_of
+from ._demo import CurieDemo, CurieDemoResult, random_network_demo
 
 __all__ = [
     "PointGroup",
@@ -49,6 +51,9 @@ __all__ = [
     "CurieReport",
     "curie_check",
     "symmetry_of",
+    "random_network_demo",
+    "CurieDemo",
+    "CurieDemoResult",
     "close_group",
     "describe_operation",
     "exactify_group",
