@@ -196,8 +196,9 @@ def _fibonacci_grid(n: int, dtype: torch.dtype, device: str) -> tuple[torch.Tens
     s = (1 - y * y).clamp(min=0).sqrt()
     xyz = torch.stack([s * torch.sin(phi), y, s * torch.cos(phi)], dim=-1)
     k = min(8, n - 1)
-    d = torch.cdist(xyz, xyz)
-    nb = d.topk(k + 1, dim=-1, largest=False).indices[:, 1:]
+    nb = torch.cat(
+        [(chunk @ xyz.T).topk(k + 1, dim=-1).indices[:, 1:] for chunk in xyz.split(1024)]
+    )  # nearest = largest dot product; the first is the point itself
     return xyz.to(dtype=dtype, device=device), nb.to(device=device)
 
 
