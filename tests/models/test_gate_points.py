@@ -283,3 +283,32 @@ def test_bad_inputs():
         Network(**{**KW, "max_radius": 0.0})
     with pytest.raises(ValueError, match="spherical harmonics"):
         Network(**{**KW, "irreps_edge_attr": "0e+1e"})
+
+
+def test_smooth_at_cutoff(dtype):
+    """An atom crossing max_radius changes the output continuously (and with it the forces)."""
+    net = Network(**{**KW, "irreps_in": None, "irreps_node_attr": None})
+    r = KW["max_radius"]
+    outs = []
+    for d in (r - 1e-4, r + 1e-4):
+        pos = torch.tensor([[0.0, 0.0, 0.0], [0.0, 0.0, 0.8], [d, 0.3, 0.0]]).requires_grad_()
+        out = net({"pos": pos})
+        force, = torch.autograd.grad(out.sum(), pos)
+        outs.append((out.detach(), force))
+    (o1, f1), (o2, f2) = outs
+    assert (o1 - o2).abs().max() < 1e-3 * max(1.0, o1.abs().max())
+    assert (f1 - f2).abs().max() < 1e-2 * max(1.0, f1.abs().max())
+    assert o1.abs().max() > 1e-3
+
+
+def test_second_derivatives_for_force_training(dtype):
+    """Training on forces needs d/dW of d/dpos: double backward works."""
+    net = Network(**KW)
+    d = _data(n=10, graphs=1)
+    pos = d["pos"].clone().requires_grad_()
+    energy = net({**d, "pos": pos}).pow(2).sum()  # an invariant of the outputs
+    force, = torch.autograd.grad(energy, pos, create_graph=True)
+    force.pow(2).sum().backward()
+    grads = [p.grad for p in net.parameters() if p.numel() > 0]
+    assert all(g is not None for g in grads)
+    assert sum(g.abs().sum() for g in grads) > 0
