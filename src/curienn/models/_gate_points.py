@@ -214,6 +214,19 @@ class Network(torch.nn.Module):
     The edge vector of an edge ``src -> dst`` is ``pos[src] - pos[dst] + edge_shift @ cell``
     (see :mod:`curienn.io._graph`). Returns ``(num_graphs, irreps_out.dim)`` with
     ``reduce_output`` (``num_graphs = batch.max() + 1``), else ``(N, irreps_out.dim)``.
+
+    Example:
+        >>> net = Network(irreps_in="3x0e+2x1o", irreps_hidden="5x0e+5x0o+5x1e+5x1o",
+        ...               irreps_out="2x0o+2x1o+2x2e", irreps_node_attr=None,
+        ...               irreps_edge_attr="0e+1o+2e+3o", layers=3, max_radius=2.0,
+        ...               number_of_basis=10, radial_layers=2, radial_neurons=100,
+        ...               num_neighbors=5, num_nodes=5)
+        >>> data = {"pos": torch.randn(5, 3), "x": torch.randn(5, 9)}
+        >>> net(data).shape
+        torch.Size([1, 18])
+        >>> cell = 3.0 * torch.eye(3)  # a periodic crystal with 5 atoms per cell
+        >>> net({**data, "cell": cell, "pbc": torch.tensor([True, True, True])}).shape
+        torch.Size([1, 18])
     """
 
     def __init__(
