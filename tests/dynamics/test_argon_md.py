@@ -29,9 +29,10 @@ def test_initial_state_at_10K():
 
 
 def test_energy_conservation_5000_steps():
-    traj = run_samples(None, n_steps=5000, seeds=(1, 2))
+    # ASE's VelocityVerlet with the analytic LJ calculator, 1 fs
+    traj = run_samples(None, n_steps=5000, seeds=(1,), integrator="ase")
     E = traj.energies()
-    assert E.shape == (2, 5001)
+    assert E.shape == (1, 5001)
     assert np.abs(E - E[:, :1]).max() < 1e-6
     # the bound cluster stays bound (the study: pair distances 3.4..7.4 A)
     d = np.linalg.norm(traj.positions[:, :, :, None] - traj.positions[:, :, None], axis=-1)
