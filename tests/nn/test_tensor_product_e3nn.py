@@ -260,3 +260,15 @@ def test_double_backward_matches_e3nn(dtype):
         res.append((gy.detach(), gw))
     _check_close(res[0][0], res[1][0], _tol(dtype), "grad y")
     _check_close(res[0][1], res[1][1], 10 * _tol(dtype), "grad of grad")
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_mixed_modes_sharing_intermediates(shared, dtype):
+    """uvw and uvu/uvv/uvuv paths with v = 1 share one Clebsch-Gordan stage; grads must not mix."""
+    in1, in2 = "3x0e+3x1o+2x1e", "1x0e+1x1o+2x1o"
+    out = "3x0e+3x1o+3x1e+2x1e+3x2e+6x1e"
+    ins = [(0, 0, 0, "uvw", True), (1, 1, 0, "uvw", True), (1, 0, 1, "uvw", True), (1, 1, 2, "uvu", True),
+           (0, 1, 1, "uvu", False), (2, 0, 3, "uvw", True), (1, 1, 4, "uvw", True), (1, 2, 5, "uvuv", True),
+           (2, 0, 3, "uvu", True), (1, 1, 2, "uvw", True)]
+    ours, theirs = _pair(in1, in2, out, ins, shared_weights=shared)
+    _compare(ours, theirs, (5,), dtype, per_sample_weight=not shared)

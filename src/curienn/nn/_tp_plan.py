@@ -68,10 +68,11 @@ def _cg_dense(l1: int, l2: int, l3: int) -> torch.Tensor:
 
 
 class _Gather(torch.autograd.Function):
-    """``out[:, i] = src[:, idx[i]]`` (``idx[i] == n`` gives 0) for an injective ``idx``.
+    """Row gather ``out[:, i] = src[:, idx[i]]`` along dim 1 (``idx[i] == n``: a zero row).
 
-    Its backward is the same gather with the inverse map (``inv[j]`` = where column
-    ``j`` went, or the zero column), so it is cheap and twice differentiable.
+    ``idx`` is injective on the rows that matter, so the backward is the same gather
+    with the inverse map ``inv`` (``inv[j]`` = where row ``j`` went, or the zero row):
+    cheap, and itself differentiable (second derivatives work).
     """
 
     @staticmethod
@@ -89,29 +90,52 @@ class _Gather(torch.autograd.Function):
 
 def _gather(src: torch.Tensor, idx: torch.Tensor, pad: bool) -> torch.Tensor:
     if pad:
-        src = torch.cat([src, src.new_zeros(src.shape[0], 1)], dim=1)
+        src = torch.cat([src, src.new_zeros((src.shape[0], 1) + src.shape[2:])], dim=1)
     return src.index_select(1, idx)
 
 
 class _GatherIndex:
-    """Static gather map ``out[:, i] = src[:, idx[i]]`` with ``-1`` meaning zero."""
+    """Static row-gather map; ``-1`` in ``idx`` means a zero row.
 
-    def __init__(self, owner_tensors: dict, name: str, idx: list[int], n_src: int) -> None:
+    ``zero_rows``: rows of the source that are identically zero (used as padding, and
+    whose gradient is irrelevant, so the inverse map may point anywhere for them).
+    """
+
+    def __init__(self, owner_tensors: dict, name: str, idx: list[int], n_src: int, zero_rows: tuple = ()) -> None:
         self.name = name
-        t = torch.tensor(idx, dtype=torch.long)
-        self.pad = bool((t < 0).any())
-        t = torch.where(t < 0, torch.full_like(t, n_src), t)
-        inv = torch.full((n_src,), len(idx), dtype=torch.long)
-        live = t < n_src
-        inv[t[live]] = torch.arange(len(idx))[live]
-        self.pad_inv = bool((inv == len(idx)).any())
-        owner_tensors[name] = t
-        owner_tensors[name + "_inv"] = inv
+        m = len(idx)
+        zero = zero_rows[0] if zero_rows else n_src
+        self.pad = any(i < 0 for i in idx) and not zero_rows
+        fwd = [zero if i < 0 else i for i in idx]
+        used = {i: k for k, i in enumerate(idx) if i >= 0}
+        inv = []
+        for j in range(n_src):
+            if j in used:
+                inv.append(used[j])
+            elif j in zero_rows:
+                inv.append(0 if m else m)
+            else:
+                inv.append(m)
+        self.pad_inv = m in inv
+        owner_tensors[name] = torch.tensor(fwd, dtype=torch.long)
+        owner_tensors[name + "_inv"] = torch.tensor(inv, dtype=torch.long)
 
     def __call__(self, owner: torch.nn.Module, src: torch.Tensor) -> torch.Tensor:
         idx = getattr(owner, "_tp_" + self.name)
         inv = getattr(owner, "_tp_" + self.name + "_inv")
         return _Gather.apply(src, idx, inv, self.pad, self.pad_inv)
+
+
+class _UGroup(NamedTuple):
+    """``uv`` paths with ``v = 1`` and the same ``u``: ``T^T (Z, rows, u)`` with rows ``(p, k)`` + a zero row."""
+
+    u: int
+    single: bool  # one bmm over all input irreps (block-sparse M) or one per input irrep
+    a_info: list  # [(a, d1, K_a)]
+    m_sizes: list  # column counts of this group's blocks of M = y @ G1
+    row_sizes: list  # k of every path, in row order, then 1 (the zero row)
+    paths: list  # paths in row order
+    zero_row: int
 
 
 class TPPlan:
@@ -152,61 +176,53 @@ class TPPlan:
             return _cg_dense(*ls[p.index]) * coef[p.index]  # (i, j, k)
 
         # --- stage 1 for the 'uv' paths with v = 1 ------------------------------------------
-        # M = y @ G1 (one matmul); then per group of equal u, T = x_a . M_a by batched matmul,
-        # either one bmm over all input irreps of the group (block-sparse M, "single") or
-        # one per input irrep ("per_a"), whichever costs fewer multiply-adds.
+        # M = y @ G1 (one matmul for everything); then per group of equal u,
+        # T^T[z, (p, k), u] = sum_i M[z, (p, k), i] x_a[z, u, i] by batched matmul: one bmm over
+        # all input irreps of the group (block-sparse M, "single") or one per input irrep,
+        # whichever costs fewer multiply-adds.  Each group's T^T ends with a zero row.
         v1 = [p for p in paths if p.mode in _UV_MODES and p.v == 1]
         by_u: dict[int, dict[int, list[_Path]]] = {}
         for p in v1:
             by_u.setdefault(p.u, {}).setdefault(p.a, []).append(p)
-        cols: list[torch.Tensor] = []  # column blocks of G1
-        self.groups = []  # (kind, u, [(a, d1, K_a)], m_sizes, split_sizes(k of every path in column order))
-        self.t_pos: dict[int, tuple[int, int]] = {}  # path index -> (flat base, stride of u) in T_all
-        t_base = 0
-        self.t_sizes: list[int] = []  # flat size of each T piece, in T_all order
-        self.t_split: list[list[int]] = []  # per T piece, the k sizes of its paths
-        self.t_paths: list[list[_Path]] = []
+        cols: list[torch.Tensor] = []
+        self.groups: list[_UGroup] = []
+        self.row_of: dict[int, tuple[int, int]] = {}  # path index -> (group, first row)
         for u, per_a in by_u.items():
             a_list = list(per_a)
             dims = [per_a[a][0].d1 for a in a_list]
             Ks = [sum(p.d3 for p in per_a[a]) for a in a_list]
             D1, NK = sum(dims), sum(Ks)
             single = u * D1 * NK <= sum(u * d * K for d, K in zip(dims, Ks)) + 4096 * (len(a_list) - 1)
+            g = len(self.groups)
+            ordered = [p for a in a_list for p in per_a[a]]
             if single:
-                G = torch.zeros(self.dim2, D1, NK, dtype=torch.float64)
+                G = torch.zeros(self.dim2, NK + 1, D1, dtype=torch.float64)  # last row: zeros
                 r = c = 0
                 for a, d1 in zip(a_list, dims):
                     for p in per_a[a]:
-                        G[y_off[p.b]:y_off[p.b] + p.d2, r:r + d1, c:c + p.d3] = cg(p).permute(1, 0, 2)
-                        self.t_pos[p.index] = (t_base + c, NK)
-                        c += p.d3
-                    r += d1
-                cols.append(G.reshape(self.dim2, D1 * NK))
-                self.groups.append(("single", u, list(zip(a_list, dims, Ks)), [D1 * NK]))
-                self.t_sizes.append(u * NK)
-                self.t_split.append([p.d3 for a in a_list for p in per_a[a]])
-                self.t_paths.append([p for a in a_list for p in per_a[a]])
-                t_base += u * NK
+                        G[y_off[p.b]:y_off[p.b] + p.d2, r:r + p.d3, c:c + d1] = cg(p).permute(1, 2, 0)
+                        self.row_of[p.index] = (g, r)
+                        r += p.d3
+                    c += d1
+                cols.append(G.reshape(self.dim2, (NK + 1) * D1))
+                m_sizes = [(NK + 1) * D1]
             else:
-                m_sizes = []
+                m_sizes, r = [], 0
                 for a, d1, K in zip(a_list, dims, Ks):
-                    G = torch.zeros(self.dim2, d1, K, dtype=torch.float64)
+                    G = torch.zeros(self.dim2, K, d1, dtype=torch.float64)
                     c = 0
                     for p in per_a[a]:
-                        G[y_off[p.b]:y_off[p.b] + p.d2, :, c:c + p.d3] = cg(p).permute(1, 0, 2)
-                        self.t_pos[p.index] = (t_base + c, K)
+                        G[y_off[p.b]:y_off[p.b] + p.d2, c:c + p.d3, :] = cg(p).permute(1, 2, 0)
+                        self.row_of[p.index] = (g, r + c)
                         c += p.d3
-                    cols.append(G.reshape(self.dim2, d1 * K))
-                    m_sizes.append(d1 * K)
-                    self.t_sizes.append(u * K)
-                    self.t_split.append([p.d3 for p in per_a[a]])
-                    self.t_paths.append(per_a[a])
-                    t_base += u * K
-                self.groups.append(("per_a", u, list(zip(a_list, dims, Ks)), m_sizes))
-        self.m_sizes = [m for g in self.groups for m in g[3]]
+                    cols.append(G.reshape(self.dim2, K * d1))
+                    m_sizes.append(K * d1)
+                    r += K
+            self.groups.append(_UGroup(u, single, list(zip(a_list, dims, Ks)), m_sizes,
+                                       [p.d3 for p in ordered] + [1], ordered, NK))
+        self.m_sizes = [m for grp in self.groups for m in grp.m_sizes]
         if cols:
             self.tensors["G1"] = torch.cat(cols, dim=1)
-        self.t_numel = t_base
 
         # --- stage 1 for every other path: its own table (d2, d1*d3) applied to y_b (Z*v, d2)
         self.other = [p for p in paths if not (p.mode in _UV_MODES and p.v == 1)]
@@ -220,34 +236,38 @@ class TPPlan:
         # --- stage 2: weights -------------------------------------------------------------
         grouped = [p for p in v1 if p.mode == "uvw"]
         self.elementwise = [p for p in paths if not (p.mode == "uvw" and p.v == 1)]
-        self.need_t_views = any(p.v == 1 for p in self.elementwise)
-        # weight segments: w.split(seg_sizes) once; each weighted path -> (segment, offset)
-        self.uvw_shared: list[tuple[int, list[_Path], _GatherIndex]] = []
-        self.uvw_runs: list[tuple[list[_Path], list[int], _GatherIndex]] = []
+        elem_v1 = {p.index for p in self.elementwise if p.v == 1}
+        self.need_t_views = bool(elem_v1)
+        # rows of each group's T^T that other consumers need (their gather gradient must be 0 there)
+
+        def gather(name: str, g: int, idx: list[int]) -> _GatherIndex:
+            return _GatherIndex(self.tensors, name, idx, self.groups[g].zero_row + 1, (self.groups[g].zero_row,))
+
+        # shared uvw: A[z, (k, p), u] per (output, group), then one GEMM against W (p u, w)
+        self.uvw_shared: list[tuple[int, int, list[_Path], _GatherIndex]] = []
+        # per-sample uvw: runs of consecutive weighted instructions with the same u and w
+        self.uvw_runs: list[tuple[int, list[_Path], list[int], _GatherIndex]] = []
         runs: list[list[_Path]] = []
         if shared_weights:
-            by_o: dict[int, list[_Path]] = {}
+            by_og: dict[tuple[int, int], list[_Path]] = {}
             for p in grouped:
-                by_o.setdefault(p.o, []).append(p)
-            for o, ps in by_o.items():
-                idx = []
-                for kk in range(self.out_blocks[o][1]):
-                    for p in ps:
-                        base, su = self.t_pos[p.index]
-                        idx += [base + uu * su + kk for uu in range(p.u)]
-                self.uvw_shared.append((o, ps, _GatherIndex(self.tensors, f"a{o}", idx, self.t_numel)))
+                by_og.setdefault((p.o, self.row_of[p.index][0]), []).append(p)
+            for (o, g), ps in by_og.items():
+                idx = [self.row_of[p.index][1] + kk for kk in range(self.out_blocks[o][1]) for p in ps]
+                self.uvw_shared.append((o, g, ps, gather(f"a{o}_{g}", g, idx)))
         else:
             for p in grouped:
                 last = runs[-1][-1] if runs else None
-                if last is not None and last.w == p.w and last.w_off + last.w_numel == p.w_off:
+                if last is not None and (last.w, last.u) == (p.w, p.u) and last.w_off + last.w_numel == p.w_off:
                     runs[-1].append(p)
                 else:
                     runs.append([p])
         segs: list[tuple[int, int, object]] = []  # (start, size, key)
-        for run in runs:
-            segs.append((run[0].w_off, run[-1].w_off + run[-1].w_numel - run[0].w_off, ("run", id(run))))
+        for n, run in enumerate(runs):
+            segs.append((run[0].w_off, run[-1].w_off + run[-1].w_numel - run[0].w_off, ("run", n)))
+        in_run = {p.index for run in runs for p in run}
         for p in paths:
-            if p.has_weight and not (runs and any(p in r for r in runs)):
+            if p.has_weight and p.index not in in_run:
                 segs.append((p.w_off, p.w_numel, ("path", p.index)))
         segs.sort(key=lambda s: s[0])
         tiled, pos = [], 0
@@ -261,15 +281,27 @@ class TPPlan:
         self.w_sizes = [size for _, size, _ in tiled]
         self.w_seg = {key: i for i, (_, _, key) in enumerate(tiled) if key is not None}
         for n, run in enumerate(runs):
+            g = self.row_of[run[0].index][0]
             touched = sorted({p.o for p in run})
-            idx = []
-            for o in touched:
-                for kk in range(self.out_blocks[o][1]):
-                    for p in run:
-                        base, su = self.t_pos[p.index]
-                        idx += [base + uu * su + kk if p.o == o else -1 for uu in range(p.u)]
-            self.uvw_runs.append((run, touched, _GatherIndex(self.tensors, f"run{n}", idx, self.t_numel)))
-        self.run_seg = [self.w_seg[("run", id(run))] for run in runs]
+            idx = [self.row_of[p.index][1] + kk if p.o == o else -1
+                   for o in touched for kk in range(self.out_blocks[o][1]) for p in run]
+            self.uvw_runs.append((self.w_seg[("run", n)], run, touched, gather(f"run{n}", g, idx)))
+        if elem_v1:  # rows read by per-path consumers must not receive gather gradients
+            self._fix_inverse(elem_v1)
+
+    def _fix_inverse(self, elem_v1: set) -> None:
+        """Point the inverse map of rows used by per-path consumers to a zero row (padding)."""
+        for entries in (self.uvw_shared, self.uvw_runs):
+            for entry in entries:
+                gi: _GatherIndex = entry[-1]
+                g = entry[1] if entries is self.uvw_shared else self.row_of[entry[1][0].index][0]
+                inv = self.tensors[gi.name + "_inv"]
+                m = len(self.tensors[gi.name])
+                for p in self.groups[g].paths:
+                    if p.index in elem_v1:
+                        r = self.row_of[p.index][1]
+                        inv[r:r + p.d3] = m
+                        gi.pad_inv = True
 
     # ------------------------------------------------------------------------------------
     def run(self, owner: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
@@ -279,31 +311,29 @@ class TPPlan:
         ws = w.split(self.w_sizes, dim=-1) if len(self.w_sizes) > 1 else [w]
         T: dict[int, torch.Tensor] = {}  # path index -> T_p (Z, u, v, k), or (Z, u, k) for uu modes
 
-        t_pieces: list[torch.Tensor] = []
+        tt: list[torch.Tensor] = []  # per group: T^T (Z, rows, u), last row zero
         if self.groups:
             M = y @ _const(owner, "G1", x)
             Ms = M.split(self.m_sizes, dim=1) if len(self.m_sizes) > 1 else [M]
             m = 0
-            for kind, u, a_info, _ in self.groups:
-                if kind == "single":
-                    D1 = sum(d for _, d, _ in a_info)
-                    NK = sum(K for _, _, K in a_info)
-                    xa = [xs[a].view(Z, u, d) for a, d, _ in a_info]
-                    Xt = torch.cat(xa, dim=2) if len(xa) > 1 else xa[0]
-                    t_pieces.append(torch.bmm(Xt, Ms[m].view(Z, D1, NK)))
+            for grp in self.groups:
+                u = grp.u
+                if grp.single:
+                    D1 = sum(d for _, d, _ in grp.a_info)
+                    xa = [xs[a].view(Z, u, d).transpose(1, 2) for a, d, _ in grp.a_info]
+                    Xt = torch.cat(xa, dim=1) if len(xa) > 1 else xa[0]  # (Z, D1, u)
+                    tt.append(torch.bmm(Ms[m].view(Z, grp.zero_row + 1, D1), Xt))
                     m += 1
                 else:
-                    for a, d, K in a_info:
-                        t_pieces.append(torch.bmm(xs[a].view(Z, u, d), Ms[m].view(Z, d, K)))
+                    parts = []
+                    for a, d, K in grp.a_info:
+                        parts.append(torch.bmm(Ms[m].view(Z, K, d), xs[a].view(Z, u, d).transpose(1, 2)))
                         m += 1
-            if self.need_t_views:
-                for piece, sizes, ps in zip(t_pieces, self.t_split, self.t_paths):
-                    for p, tp in zip(ps, piece.split(sizes, dim=2)):
-                        T[p.index] = tp.unsqueeze(2)  # (Z, u, 1, k)
-        t_all = None
-        if t_pieces and (self.uvw_shared or self.uvw_runs):
-            flat = [t.reshape(Z, -1) if Z else t.reshape(0, n) for t, n in zip(t_pieces, self.t_sizes)]
-            t_all = torch.cat(flat, dim=1) if len(flat) > 1 else flat[0]
+                    parts.append(x.new_zeros(()).expand(Z, 1, u))
+                    tt.append(torch.cat(parts, dim=1))
+                if self.need_t_views:
+                    for p, tp in zip(grp.paths, tt[-1].split(grp.row_sizes, dim=1)):
+                        T[p.index] = tp.transpose(1, 2).unsqueeze(2)  # (Z, u, 1, k)
 
         if self.other:
             ys = y.split(self.y_sizes, dim=1) if len(self.y_sizes) > 1 else [y]
@@ -318,19 +348,19 @@ class TPPlan:
                     T[p.index] = torch.bmm(xa, Mp).view(Z, p.u, p.v, p.d3)
 
         outs: list[list[torch.Tensor]] = [[] for _ in self.out_blocks]  # each (Z, w, k)
-        if self.uvw_shared:
-            for o, ps, gather in self.uvw_shared:
-                k = self.out_blocks[o][1]
-                Ao = gather(owner, t_all)
-                W = [ws[self.w_seg[("path", p.index)]].view(p.u, p.w) for p in ps]
-                W = torch.cat(W, dim=0) if len(W) > 1 else W[0]
-                outs[o].append((Ao.view(Z * k, W.shape[0]) @ W).view(Z, k, ps[0].w).transpose(1, 2))
-        for (run, touched, gather), seg in zip(self.uvw_runs, self.run_seg):
-            A = gather(owner, t_all)
-            Q = sum(p.u for p in run)
-            K = sum(self.out_blocks[o][1] for o in touched)
-            R = torch.bmm(A.view(Z, K, Q), ws[seg].view(Z, Q, run[0].w))  # (Z, K, w)
-            Rs = R.split([self.out_blocks[o][1] for o in touched], dim=1) if len(touched) > 1 else [R]
+        for o, g, ps, gather in self.uvw_shared:
+            k, Q = self.out_blocks[o][1], len(ps) * self.groups[g].u
+            A = gather(owner, tt[g])  # (Z, k * P, u) = (Z, k, (p, u))
+            W = [ws[self.w_seg[("path", p.index)]].view(p.u, p.w) for p in ps]
+            W = torch.cat(W, dim=0) if len(W) > 1 else W[0]
+            outs[o].append((A.view(Z * k, Q) @ W).view(Z, k, ps[0].w).transpose(1, 2))
+        for seg, run, touched, gather in self.uvw_runs:
+            g = self.row_of[run[0].index][0]
+            ks = [self.out_blocks[o][1] for o in touched]
+            Q = len(run) * self.groups[g].u
+            A = gather(owner, tt[g]).view(Z, sum(ks), Q)
+            R = torch.bmm(A, ws[seg].view(Z, Q, run[0].w))  # (Z, K, w)
+            Rs = R.split(ks, dim=1) if len(ks) > 1 else [R]
             for o, Ro in zip(touched, Rs):
                 outs[o].append(Ro.transpose(1, 2))
         for p in self.elementwise:
