@@ -85,7 +85,8 @@ class CartesianTensor(Irreps):
         """
         n = len(self.indices)
         if data.ndim < n or tuple(data.shape[data.ndim - n :]) != (3,) * n:
-            raise ValueError(f"data must have shape (..., {', '.join(['3'] * n)}) for {self.formula!r}, got {tuple(data.shape)}")
+            shape = ", ".join(["3"] * n)
+            raise ValueError(f"data must have shape (..., {shape}) for {self.formula!r}, got {tuple(data.shape)}")
         q = self._q(data, rtp)
         return (data.reshape(*data.shape[: data.ndim - n], 3**n) @ q.reshape(q.shape[0], -1).T.to(data.dtype))
 

@@ -192,7 +192,8 @@ class ToS2Grid(torch.nn.Module):
         return torch.einsum("am,...mb->...ba", self.sha, t)
 
     def extra_repr(self) -> str:
-        return f"lmax={self.lmax} res={self.res_beta}x{self.res_alpha} (beta x alpha) normalization={self.normalization}"
+        res = f"{self.res_beta}x{self.res_alpha}"
+        return f"lmax={self.lmax} res={res} (beta x alpha) normalization={self.normalization}"
 
 
 class FromS2Grid(torch.nn.Module):
@@ -251,4 +252,5 @@ class FromS2Grid(torch.nn.Module):
         return torch.einsum("mbi,...mb->...i", self.shb, t)
 
     def extra_repr(self) -> str:
-        return f"lmax={self.lmax} res={self.res_beta}x{self.res_alpha} (beta x alpha) normalization={self.normalization}"
+        res = f"{self.res_beta}x{self.res_alpha}"
+        return f"lmax={self.lmax} res={res} (beta x alpha) normalization={self.normalization}"

@@ -91,7 +91,9 @@ class SphericalTensor(Irreps):
             ValueError: ``p_val = -1`` (a length is even under parity), or bad shapes.
         """
         if self.p_val != 1:
-            raise ValueError(f"with_peaks_at needs p_val = 1 (the values are lengths, even under parity), got {self.p_val}")
+            raise ValueError(
+                f"with_peaks_at needs p_val = 1 (the values are lengths, even under parity), got {self.p_val}"
+            )
         vectors = _as_float(vectors, "vectors")
         if vectors.ndim < 2 or vectors.shape[-1] != 3:
             raise ValueError(f"vectors must have shape (..., N, 3), got {tuple(vectors.shape)}")
@@ -152,7 +154,8 @@ class SphericalTensor(Irreps):
         grid = frm.grid  # (res, res - 1, 3)
         unit = positions / positions.norm(dim=-1, keepdim=True).clamp(min=torch.finfo(positions.dtype).tiny)
         nearest = torch.einsum("bax,...nx->...ban", grid, unit).argmax(dim=-1)  # (..., res, res - 1)
-        f = torch.gather(values[..., None, None, :].expand(*nearest.shape, values.shape[-1]), -1, nearest[..., None])[..., 0]
+        table = values[..., None, None, :].expand(*nearest.shape, values.shape[-1])
+        f = torch.gather(table, -1, nearest[..., None])[..., 0]
         return frm(f)
 
     # ------------------------------------------------------------------ evaluation
