@@ -193,7 +193,8 @@ def test_util_test_helpers():
     tp = ours_e3nn.o3.FullyConnectedTensorProduct("2x0e+1o", "1o", "0e+2x1e")
     errors = assert_equivariant(tp)
     assert max(float(e) for e in errors.values()) < 1e-4
-    assert isinstance(random_irreps(n=1, lmax=2), ours_e3nn.o3.Irreps)
+    assert isinstance(random_irreps(n=1, lmax=2, clean=True), ours_e3nn.o3.Irreps)
+    assert all(ir.l <= 2 for _, ir in ours_e3nn.o3.Irreps(random_irreps(n=1, lmax=2)))
     assert_normalized(ours_e3nn.o3.Linear("4x0e+2x1o", "3x0e+1o"), n_weight=200, n_input=200, atol=0.4)
 
 
