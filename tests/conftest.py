@@ -1,5 +1,12 @@
+import os
+
 import pytest
 import torch
+
+# pytest -n 2 runs two workers on two cores: one thread each avoids oversubscription,
+# which makes the many small kernels of equivariant layers several times slower.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    torch.set_num_threads(1)
 
 
 @pytest.fixture(autouse=True)
