@@ -44,7 +44,7 @@ from __future__ import annotations
 import functools
 import math
 
-__all__ = ["NORMALIZATIONS", "block_scale", "recurrence_coefficients", "derivative_block"]
+__all__ = ["NORMALIZATIONS", "block_scale", "recurrence_coefficients", "derivative_block", "derivative_slots", "derivative_windows"]
 
 NORMALIZATIONS = ("integral", "component", "norm")
 
@@ -131,3 +131,81 @@ def derivative_block(l: int, normalization: str) -> list[float]:
                 add(m, -(mu + 1), 2, -n * b * q(mu + 1))
                 add(m, mu + 1, 0, n * b * q(mu + 1))
     return w
+
+
+@functools.lru_cache(maxsize=None)
+def derivative_slots(lmax: int, normalization: str) -> tuple[list[int], list[float]]:
+    r"""The Jacobian of degrees ``0..lmax`` as five gather-and-weight slots.
+
+    Each column :math:`t` (flat index :math:`l^2 + l + m`) of the Jacobian has at most five
+    nonzero entries :math:`\partial_k Y_t \ni W \, Y_s` (one :math:`\partial_y`, two each of
+    :math:`\partial_z, \partial_x`).  Slot :math:`j` holds one of them per column:
+    ``sources[j * dim + t] = s`` and ``weights[k][j * dim + t] = W`` (zero, with ``s = 0``,
+    where a column has fewer entries).  Then, with ``dim = (lmax + 1)^2``,
+
+    .. math:: \sum_t g_t \, \partial_k Y_t = \sum_{j, t} \mathrm{weights}[k][j \cdot dim + t]
+              \; g_t \; Y_{\mathrm{sources}[j \cdot dim + t]}.
+
+    Returns ``(sources, weights)`` with ``len(sources) == 5 * dim`` and ``weights`` a flat
+    row-major ``(3, 5 * dim)`` list.
+    """
+    dim = (lmax + 1) ** 2
+    sources = [0] * (5 * dim)
+    weights = [0.0] * (3 * 5 * dim)
+    for l in range(1, lmax + 1):
+        w = derivative_block.__wrapped__(l, normalization)
+        rows, cols = 2 * l - 1, 2 * l + 1
+        for t in range(cols):
+            slot = 0
+            for k in range(3):
+                for s in range(rows):
+                    c = w[(k * rows + s) * cols + t]
+                    if c != 0.0:
+                        if slot >= 5:
+                            raise AssertionError("more than five Jacobian entries in one column")
+                        sources[slot * dim + l * l + t] = (l - 1) ** 2 + s
+                        weights[k * 5 * dim + slot * dim + l * l + t] = c
+                        slot += 1
+    return sources, weights
+
+
+@functools.lru_cache(maxsize=None)
+def derivative_windows(lmax: int, normalization: str) -> list[float]:
+    r"""Weights of the windowed form of the Jacobian used by the fast backward.
+
+    For degree :math:`l`, with :math:`g` the ``2l+1`` rows of the cotangent, :math:`Y` the
+    ``2l-1`` rows of degree :math:`l-1` and :math:`\bar Y` those rows reversed, the five
+    products (slots) are, for :math:`i = 0 \dots 2l-2`,
+
+    ``0: g[i+2] Y[i]`` (z), ``1: g[i] Y[i]`` (z), ``2: g[i+1] Y[i]`` (y),
+    ``3: g[i] Ybar[i]`` (x), ``4: g[i+2] Ybar[i]`` (x),
+
+    stored at row :math:`(l-1)^2 + i` of a slot.  The returned flat list ``w[j * lmax^2 + row]``
+    weights them so that :math:`\sum_t g_t \partial_k Y_t` is the weighted sum of the slots
+    of direction ``k`` (slots 0-1: z, 2: y, 3-4: x).
+    """
+    size = lmax * lmax
+    out = [0.0] * (5 * size)
+    for l in range(1, lmax + 1):
+        w = derivative_block.__wrapped__(l, normalization)
+        rows, cols = 2 * l - 1, 2 * l + 1
+        used = 0
+
+        def get(k: int, s: int, t: int) -> float:
+            return w[(k * rows + s) * cols + t] if 0 <= t < cols else 0.0
+
+        for i in range(rows):
+            r = (l - 1) ** 2 + i
+            entries = [
+                get(2, i, i + 2),
+                get(2, i, i),
+                get(1, i, i + 1),
+                get(0, rows - 1 - i, i),
+                get(0, rows - 1 - i, i + 2),
+            ]
+            for j, c in enumerate(entries):
+                out[j * size + r] = c
+                used += c != 0.0
+        if used != sum(c != 0.0 for c in w):
+            raise AssertionError(f"windowed Jacobian misses entries at l={l}")
+    return out

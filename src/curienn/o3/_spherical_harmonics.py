@@ -17,7 +17,13 @@ from typing import Any, Sequence, Union
 
 import torch
 
-from ._sh_coefficients import NORMALIZATIONS, block_scale, derivative_block, recurrence_coefficients
+from ._sh_coefficients import (
+    NORMALIZATIONS,
+    block_scale,
+    derivative_slots,
+    derivative_windows,
+    recurrence_coefficients,
+)
 
 __all__ = ["spherical_harmonics", "SphericalHarmonics", "spherical_harmonics_alpha_beta"]
 
@@ -98,29 +104,32 @@ def _coefficient_tensor(values: list[float], like: torch.Tensor) -> torch.Tensor
     return torch.tensor(values, dtype=like.dtype, device=like.device)
 
 
-def _recurrence(l: int, normalization: str) -> tuple[list[float], list[float], float]:
+def _cached(fn: Any, *args: Any) -> Any:
     # Dynamo does not honour lru_cache (it warns and traces the body): trace the plain function
-    fn = recurrence_coefficients.__wrapped__ if torch.compiler.is_compiling() else recurrence_coefficients
-    return fn(l, normalization)
+    return (fn.__wrapped__ if torch.compiler.is_compiling() else fn)(*args)
 
 
-def _derivative(l: int, normalization: str) -> list[float]:
-    fn = derivative_block.__wrapped__ if torch.compiler.is_compiling() else derivative_block
-    return fn(l, normalization)
+_CHUNK_ELEMENTS = 1 << 20
+"""Eager mode works on batch chunks of about this many output elements: the buffers stay
+small (cache friendly, and reused by the allocator instead of freshly mapped pages)."""
 
 
-def _forward_channels_first(x: torch.Tensor, lmax: int, normalization: str, on_sphere: bool) -> torch.Tensor:
-    r"""Solid harmonics of degrees ``0..lmax`` of ``x`` (N, 3), channel-first: ((lmax+1)^2, N).
+def _chunk_size(n: int, dim: int) -> int:
+    if torch.compiler.is_compiling():
+        return max(n, 1)  # one chunk: no specialisation on the batch size
+    return max(1024, _CHUNK_ELEMENTS // dim)
+
+
+def _forward_channels_first(xt: torch.Tensor, lmax: int, normalization: str, on_sphere: bool) -> torch.Tensor:
+    r"""Solid harmonics of degrees ``0..lmax`` of the points ``xt`` (3, N), as ((lmax+1)^2, N).
 
     Every row is contiguous over the batch, so each recurrence step is a handful of
     vectorised operations on a ``(2l+1, N)`` block of one preallocated buffer.
     With ``on_sphere`` the points are assumed to be unit vectors or zero, and :math:`r^2`
     is replaced by 1 except in the seed of the :math:`m = 0` chain (so zero stays zero).
     """
-    n = x.shape[0]
-    dim = (lmax + 1) ** 2
-    xt = x.t().contiguous()  # (3, N), rows x, y, z
-    buf = x.new_empty((dim, n))
+    n = xt.shape[1]
+    buf = xt.new_empty(((lmax + 1) ** 2, n))
     buf[0].fill_(block_scale(0, normalization))
     if lmax >= 1:
         torch.mul(xt, math.sqrt(3.0) * block_scale(1, normalization), out=buf[1:4])
@@ -129,15 +138,15 @@ def _forward_channels_first(x: torch.Tensor, lmax: int, normalization: str, on_s
         r2 = (xt * xt).sum(0)
         xm = torch.stack([xt[0], -xt[0]])  # (2, N): rows (x, -x) for the diagonal rotation
         for l in range(2, lmax + 1):
-            a, b, e = _recurrence(l, normalization)
+            a, b, e = _cached(recurrence_coefficients, l, normalization)
             prev = buf[(l - 1) ** 2 : l * l]  # 2l-1 rows, m = -(l-1) .. l-1
             prev2 = buf[(l - 2) ** 2 : (l - 1) ** 2]  # 2l-3 rows
             cur = buf[l * l : (l + 1) * (l + 1)]  # 2l+1 rows
             # |m| <= l-1:  Y_l^m = A y Y_{l-1}^m - B r^2 Y_{l-2}^m
             mid = cur[1 : 2 * l]
             torch.mul(prev, py, out=mid)
-            mid.mul_(_coefficient_tensor(a, x).unsqueeze(1))
-            bt = _coefficient_tensor(b, x).unsqueeze(1)
+            mid.mul_(_coefficient_tensor(a, xt).unsqueeze(1))
+            bt = _coefficient_tensor(b, xt).unsqueeze(1)
             if l == 2 or not on_sphere:
                 mid[1:-1].addcmul_(prev2 * r2, bt, value=-1.0)
             else:
@@ -150,63 +159,111 @@ def _forward_channels_first(x: torch.Tensor, lmax: int, normalization: str, on_s
 
 
 def _vjp_channels_first(ycf: torch.Tensor, gcf: torch.Tensor, lmax: int, normalization: str) -> torch.Tensor:
-    r"""Vector-Jacobian product (3, N): :math:`\sum_{l,t} g_l^t \, \partial_k Y_l^t`.
+    r"""Vector-Jacobian product (3, N): :math:`\sum_t g_t \, \partial_k Y_t` from ``ycf`` (dim, N).
 
-    Uses :math:`\partial_k Y_l^t = \sum_s W_l[k, s, t] \, Y_{l-1}^s` (``derivative_block``):
-    per degree, one small matrix product :math:`H = W_l g_l` of shape ``(3, 2l-1, N)`` and a
-    contraction with :math:`Y_{l-1}`.  Built from differentiable operations only, so it can
-    itself be differentiated (double backward).
+    :math:`\partial_k Y_t` is a combination of at most five harmonics of degree :math:`l-1`
+    (``derivative_slots``): one row gather of ``ycf`` into five slots, one product with
+    ``gcf`` (dim, N) and one ``(3, 5 dim)`` matrix product.  Differentiable operations only,
+    so it can itself be differentiated (double backward).
     """
-    out = ycf.new_zeros((3, ycf.shape[1]))
+    dim = gcf.shape[0]
+    sources, weights = _cached(derivative_slots, lmax, normalization)
+    index = torch.tensor(sources, device=ycf.device)
+    w = _coefficient_tensor(weights, ycf).view(3, 5 * dim)
+    prod = ycf.index_select(0, index).view(5, dim, -1)
+    if torch.is_grad_enabled():
+        prod = prod * gcf
+    else:
+        prod.mul_(gcf)
+    return w @ prod.view(5 * dim, -1)
+
+
+def _vjp_windows(ycf: torch.Tensor, gcf: torch.Tensor, lmax: int, normalization: str, work: torch.Tensor) -> torch.Tensor:
+    r"""Fast, non-differentiable form of :func:`_vjp_channels_first`; returns (3, N).
+
+    Per degree, the five products of shifted row windows of ``gcf`` with the rows of
+    degree :math:`l-1` (and their reversal) are written into ``work`` (5, lmax^2, N); three
+    matrix-vector products with ``derivative_windows`` weights then give the three components.
+    """
+    size = lmax * lmax
     for l in range(1, lmax + 1):
-        w = _coefficient_tensor(_derivative(l, normalization), ycf).view(3 * (2 * l - 1), 2 * l + 1)
-        h = (w @ gcf[l * l : (l + 1) * (l + 1)]).view(3, 2 * l - 1, -1)
-        out = out + (h * ycf[(l - 1) ** 2 : l * l]).sum(1)
-    return out
+        rows = slice((l - 1) ** 2, l * l)
+        g = gcf[l * l : (l + 1) * (l + 1)]
+        y = ycf[rows]
+        k = 2 * l - 1
+        torch.mul(g[2:], y, out=work[0, rows])
+        torch.mul(g[:k], y, out=work[1, rows])
+        torch.mul(g[1 : k + 1], y, out=work[2, rows])
+        y_rev = y.flip(0)
+        torch.mul(g[:k], y_rev, out=work[3, rows])
+        torch.mul(g[2:], y_rev, out=work[4, rows])
+    w = _coefficient_tensor(_cached(derivative_windows, lmax, normalization), ycf)
+    work = work.view(5 * size, -1)
+    return torch.stack(
+        [
+            torch.mv(work[3 * size :].t(), w[3 * size :]),  # x
+            torch.mv(work[2 * size : 3 * size].t(), w[2 * size : 3 * size]),  # y
+            torch.mv(work[: 2 * size].t(), w[: 2 * size]),  # z
+        ]
+    )
 
 
 class _SolidHarmonics(torch.autograd.Function):
     """``x (N, 3) -> Y (N, (lmax+1)^2)`` with an analytic, differentiable backward.
 
-    ``forward`` also returns the channel-first buffer (non-differentiable), kept for a
-    fast first-order backward (the returned output is not saved, so in-place edits of it
+    ``forward`` also returns its channel-first chunk buffers (non-differentiable), kept for
+    a fast first-order backward (the returned output is not saved, so in-place edits of it
     are allowed); when the backward itself must be differentiated (``create_graph=True``)
     the harmonics are recomputed through this Function, so the graph reaches ``x``.
     """
 
     @staticmethod
-    def forward(  # type: ignore[override]
-        x: torch.Tensor, lmax: int, normalization: str, on_sphere: bool
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        ycf = _forward_channels_first(x, lmax, normalization, on_sphere)
-        out = x.new_empty((x.shape[0], ycf.shape[0]))
-        out.copy_(ycf.t())  # blocked transpose into the contiguous (N, dim) output
-        return out, ycf
+    def forward(x: torch.Tensor, lmax: int, normalization: str, on_sphere: bool) -> tuple[torch.Tensor, ...]:  # type: ignore[override]
+        n, dim = x.shape[0], (lmax + 1) ** 2
+        xt = x.t().contiguous()  # (3, N)
+        out = x.new_empty((n, dim))
+        chunk = _chunk_size(n, dim)
+        buffers = []
+        for start in range(0, n, chunk):
+            ycf = _forward_channels_first(xt[:, start : start + chunk], lmax, normalization, on_sphere)
+            out[start : start + chunk].copy_(ycf.t())  # blocked transpose into the (N, dim) output
+            buffers.append(ycf)
+        return (out, *buffers)
 
     @staticmethod
-    def setup_context(ctx: Any, inputs: tuple[Any, ...], output: tuple[torch.Tensor, torch.Tensor]) -> None:
+    def setup_context(ctx: Any, inputs: tuple[Any, ...], output: tuple[torch.Tensor, ...]) -> None:
         x, lmax, normalization, on_sphere = inputs
-        _, ycf = output
-        ctx.mark_non_differentiable(ycf)
+        ctx.mark_non_differentiable(*output[1:])
         if ctx.needs_input_grad[0]:
-            ctx.save_for_backward(x, ycf)
+            ctx.save_for_backward(x, *output[1:])
         ctx.lmax = lmax
         ctx.normalization = normalization
         ctx.on_sphere = on_sphere
 
     @staticmethod
-    def backward(ctx: Any, grad: torch.Tensor, _grad_ycf: Any) -> tuple[Any, ...]:  # type: ignore[override]
-        x, ycf = ctx.saved_tensors
+    def backward(ctx: Any, grad: torch.Tensor, *_: Any) -> tuple[Any, ...]:  # type: ignore[override]
+        x, *buffers = ctx.saved_tensors
         if torch.is_grad_enabled():
             # create_graph=True: recompute the harmonics as a differentiable function of x, so
             # that the backward below (plain differentiable operations) can be differentiated again
-            out, _ = _SolidHarmonics.apply(x, ctx.lmax, ctx.normalization, ctx.on_sphere)
-            ycf = out.t().contiguous()
-            gcf = grad.t().contiguous()
-        else:
-            gcf = grad.new_empty((grad.shape[1], grad.shape[0]))
-            gcf.copy_(grad.t())  # blocked transpose to channel-first
-        return _vjp_channels_first(ycf, gcf, ctx.lmax, ctx.normalization).t(), None, None, None
+            out = _SolidHarmonics.apply(x, ctx.lmax, ctx.normalization, ctx.on_sphere)[0]
+            gx = _vjp_channels_first(out.t().contiguous(), grad.t().contiguous(), ctx.lmax, ctx.normalization)
+            return gx.t(), None, None, None
+        grad = grad.contiguous()
+        gx = x.new_empty(x.shape)
+        if ctx.lmax == 0:
+            return gx.zero_(), None, None, None
+        chunk = buffers[0].shape[1]
+        gcf_work = grad.new_empty((grad.shape[1], chunk))
+        work = grad.new_empty((5, ctx.lmax * ctx.lmax, chunk))
+        start = 0
+        for ycf in buffers:
+            stop = start + ycf.shape[1]
+            gcf = gcf_work[:, : stop - start]
+            gcf.copy_(grad[start:stop].t())  # blocked transpose to channel-first
+            gx[start:stop] = _vjp_windows(ycf, gcf, ctx.lmax, ctx.normalization, work[:, :, : stop - start]).t()
+            start = stop
+        return gx, None, None, None
 
 
 def _spherical_harmonics_ls(ls: list[int], x: torch.Tensor, normalize: bool, normalization: str) -> torch.Tensor:
@@ -221,7 +278,7 @@ def _spherical_harmonics_ls(ls: list[int], x: torch.Tensor, normalize: bool, nor
     flat = x.reshape(-1, 3)
     if normalize:
         flat = torch.nn.functional.normalize(flat, dim=-1)  # a zero vector stays zero (as e3nn)
-    sh, _ = _SolidHarmonics.apply(flat, lmax, normalization, normalize)
+    sh = _SolidHarmonics.apply(flat, lmax, normalization, normalize)[0]
     if ls != list(range(lmax + 1)):
         sh = torch.cat([sh[:, l * l : (l + 1) * (l + 1)] for l in ls], dim=1)
     return sh.reshape(*batch, sh.shape[1])
