@@ -12,10 +12,10 @@ import importlib
 import sys
 
 #: sub-command modules, in the order ``--help`` lists them
-_COMMANDS = ("demo", "symmetry", "argon")
+_COMMANDS = ("demo", "symmetry", "argon", "order_parameter")
 
 #: what ``curienn`` runs with no sub-command
-MAIN_JOB = "demo"
+MAIN_JOB = "order-parameter"
 
 
 def build_parser() -> argparse.ArgumentParser:
