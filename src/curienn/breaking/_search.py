@@ -545,7 +545,7 @@ class OrderParameterSearch:
                     state["opt_model"].step()
                     state["opt_op"].step()
                     self._project(p)
-                if state["step"] % every == 0:
+                if state["step"] % every == 0 or state["joint_done"] == 0:
                     self._snapshot(state, pred)
                 state["history"].append({"step": state["step"], "phase": "joint", "loss": float(loss.detach()),
                                          "penalty": float(self.penalty(p.detach()))})
