@@ -200,6 +200,7 @@ def reproduce_perovskite(
     lr_model: float = 1e-2,
     lr_op: float = 5e-3,
     model: Optional[ModelOptions] = None,
+    alternate: bool = True,
     seed: int = 0,
     progress: bool = False,
     checkpoint: Optional[str] = None,
@@ -227,7 +228,7 @@ def reproduce_perovskite(
         where, sites, mask = "site", b_sites, None
     cfg = SearchConfig(irreps=irreps, loss="l1", l1=l1, l_penalty=l_penalty, lr_model=lr_model, lr_op=lr_op,
                        min_model_steps=min(5, model_steps), max_model_steps=model_steps, patience=3,
-                       joint_steps=joint_steps, alternate=True, seed=seed, dtype="float64",
+                       joint_steps=joint_steps, alternate=alternate, seed=seed, dtype="float64",
                        model=model or PEROVSKITE_MODEL)
     search = OrderParameterSearch(
         parent.positions, setup["displacements"], "1o", species=parent.get_chemical_symbols(),
