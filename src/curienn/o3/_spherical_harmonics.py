@@ -109,6 +109,9 @@ def _cached(fn: Any, *args: Any) -> Any:
     return (fn.__wrapped__ if torch.compiler.is_compiling() else fn)(*args)
 
 
+_EPS = 1e-12
+"""The ``eps`` of ``torch.nn.functional.normalize`` (used by e3nn for ``normalize=True``)."""
+
 _CHUNK_ELEMENTS = 1 << 20
 """Eager mode works on batch chunks of about this many output elements: the buffers stay
 small (cache friendly, and reused by the allocator instead of freshly mapped pages)."""
@@ -218,9 +221,16 @@ class _SolidHarmonics(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(x: torch.Tensor, lmax: int, normalization: str, on_sphere: bool) -> tuple[torch.Tensor, ...]:  # type: ignore[override]
+    def forward(  # type: ignore[override]
+        x: torch.Tensor, lmax: int, normalization: str, normalize: bool, on_sphere: bool
+    ) -> tuple[torch.Tensor, ...]:
         n, dim = x.shape[0], (lmax + 1) ** 2
         xt = x.t().contiguous()  # (3, N)
+        if normalize:  # as torch.nn.functional.normalize: x / max(|x|, eps)
+            r = (xt * xt).sum(0, keepdim=True).sqrt_()  # (linalg.vector_norm is slow along dim 0)
+            xt = xt / r.clamp_min(_EPS)
+        else:
+            r = xt.new_empty((1, 0))
         out = x.new_empty((n, dim))
         chunk = _chunk_size(n, dim)
         buffers = []
@@ -228,42 +238,60 @@ class _SolidHarmonics(torch.autograd.Function):
             ycf = _forward_channels_first(xt[:, start : start + chunk], lmax, normalization, on_sphere)
             out[start : start + chunk].copy_(ycf.t())  # blocked transpose into the (N, dim) output
             buffers.append(ycf)
-        return (out, *buffers)
+        return (out, xt, r, *buffers)
 
     @staticmethod
     def setup_context(ctx: Any, inputs: tuple[Any, ...], output: tuple[torch.Tensor, ...]) -> None:
-        x, lmax, normalization, on_sphere = inputs
+        x, lmax, normalization, normalize, on_sphere = inputs
         ctx.mark_non_differentiable(*output[1:])
         if ctx.needs_input_grad[0]:
             ctx.save_for_backward(x, *output[1:])
         ctx.lmax = lmax
         ctx.normalization = normalization
+        ctx.normalize = normalize
         ctx.on_sphere = on_sphere
 
     @staticmethod
     def backward(ctx: Any, grad: torch.Tensor, *_: Any) -> tuple[Any, ...]:  # type: ignore[override]
-        x, *buffers = ctx.saved_tensors
+        x, xt, r, *buffers = ctx.saved_tensors
+        lmax, normalization = ctx.lmax, ctx.normalization
         if torch.is_grad_enabled():
             # create_graph=True: recompute the harmonics as a differentiable function of x, so
             # that the backward below (plain differentiable operations) can be differentiated again
-            out = _SolidHarmonics.apply(x, ctx.lmax, ctx.normalization, ctx.on_sphere)[0]
-            gx = _vjp_channels_first(out.t().contiguous(), grad.t().contiguous(), ctx.lmax, ctx.normalization)
-            return gx.t(), None, None, None
-        grad = grad.contiguous()
-        gx = x.new_empty(x.shape)
-        if ctx.lmax == 0:
-            return gx.zero_(), None, None, None
-        chunk = buffers[0].shape[1]
-        gcf_work = grad.new_empty((grad.shape[1], chunk))
-        work = grad.new_empty((5, ctx.lmax * ctx.lmax, chunk))
-        start = 0
-        for ycf in buffers:
-            stop = start + ycf.shape[1]
-            gcf = gcf_work[:, : stop - start]
-            gcf.copy_(grad[start:stop].t())  # blocked transpose to channel-first
-            gx[start:stop] = _vjp_windows(ycf, gcf, ctx.lmax, ctx.normalization, work[:, :, : stop - start]).t()
-            start = stop
-        return gx, None, None, None
+            xh = torch.nn.functional.normalize(x, dim=-1, eps=_EPS) if ctx.normalize else x
+            out = _SolidHarmonics.apply(xh, lmax, normalization, False, ctx.on_sphere)[0]
+            gx = _vjp_channels_first(out.t().contiguous(), grad.t().contiguous(), lmax, normalization)
+            if ctx.normalize:
+                rr = torch.linalg.vector_norm(x, dim=-1, keepdim=True).t()
+                gx = _normalize_vjp(xh.t(), rr, gx)
+            return gx.t(), None, None, None, None
+        gx = xt.new_zeros(xt.shape)  # (3, N)
+        if lmax > 0:
+            grad = grad.contiguous()
+            chunk = buffers[0].shape[1]
+            gcf_work = grad.new_empty((grad.shape[1], chunk))
+            work = grad.new_empty((5, lmax * lmax, chunk))
+            start = 0
+            for ycf in buffers:
+                stop = start + ycf.shape[1]
+                gcf = gcf_work[:, : stop - start]
+                gcf.copy_(grad[start:stop].t())  # blocked transpose to channel-first
+                gx[:, start:stop] = _vjp_windows(ycf, gcf, lmax, normalization, work[:, :, : stop - start])
+                start = stop
+            if ctx.normalize:
+                gx = _normalize_vjp(xt, r, gx)
+        return gx.t(), None, None, None, None
+
+
+def _normalize_vjp(xh: torch.Tensor, r: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
+    r"""Gradient through :math:`\hat x = x / \max(|x|, \epsilon)`, channel-first (3, N).
+
+    :math:`(g - \hat x (\hat x \cdot g)) / |x|` where :math:`|x| \ge \epsilon`, else
+    :math:`g / \epsilon` (the clamp blocks the radial term), exactly as autograd through
+    ``torch.nn.functional.normalize``.  ``r`` is :math:`|x|` (1, N).
+    """
+    radial = (xh * g).sum(0, keepdim=True) * (r >= _EPS).to(g.dtype)
+    return (g - xh * radial) / r.clamp_min(_EPS)
 
 
 def _spherical_harmonics_ls(ls: list[int], x: torch.Tensor, normalize: bool, normalization: str) -> torch.Tensor:
@@ -276,9 +304,8 @@ def _spherical_harmonics_ls(ls: list[int], x: torch.Tensor, normalize: bool, nor
     lmax = max(ls)
     batch = x.shape[:-1]
     flat = x.reshape(-1, 3)
-    if normalize:
-        flat = torch.nn.functional.normalize(flat, dim=-1)  # a zero vector stays zero (as e3nn)
-    sh = _SolidHarmonics.apply(flat, lmax, normalization, normalize)[0]
+    # normalize=True: x / max(|x|, 1e-12) inside the Function (a zero vector stays zero, as e3nn)
+    sh = _SolidHarmonics.apply(flat, lmax, normalization, normalize, normalize)[0]
     if ls != list(range(lmax + 1)):
         sh = torch.cat([sh[:, l * l : (l + 1) * (l + 1)] for l in ls], dim=1)
     return sh.reshape(*batch, sh.shape[1])
