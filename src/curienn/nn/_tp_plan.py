@@ -9,22 +9,34 @@ of ``d3``):
     T_p[z, u, v, k] = c_p \sum_{ij} C_p[i, j, k]\, x_a[z, u, i]\, y_b[z, v, j]
 
 followed by a mode-specific weight contraction (``uvw``: ``out[z,w,k] += Σ_uv W[u,v,w]
-T[z,u,v,k]``, ...).  We never form the outer product ``x ⊗ y``; ``T`` is computed as
+T[z,u,v,k]``, ...).  The outer product ``x ⊗ y`` is never formed.
 
-1. ``M_p[z, v, i, k] = c_p Σ_j C_p[i, j, k] y_b[z, v, j]`` -- one dense matmul of ``y``
-   with a constant table for all paths whose ``v = 1`` (the common case where the
-   second input holds spherical harmonics), one per input-2 irrep otherwise;
-2. ``T_p[z, u, (v, k)] = Σ_i x_a[z, u, i] M_p[z, i, (v, k)]`` -- one batched matmul per
-   input-1 irrep for all its ``v = 1`` paths at once.
+Paths with ``v = 1`` (the usual case: the second input holds spherical harmonics) of
+all modes share one Clebsch-Gordan stage, per group of paths with equal ``u``:
 
-The weight stage groups paths: shared ``uvw`` weights become one GEMM per output irrep
-(``(z k) × (p u v)`` by ``(p u v) × w``); per-sample ``uvw`` weights become one batched
-matmul per run of consecutive instructions, ``out[z, (o k), w] = A[z, (o k), (p u v)]
-W[z, (p u v), w]``, reading the flat weight tensor in place (its layout is exactly
-``(p u v) × w``).  The remaining modes are cheap elementwise contractions per path.
-Everything is plain eager PyTorch with Python control flow fixed at construction, so
-it traces under ``torch.compile(fullgraph=True)`` and autograd gives first and second
-derivatives.
+1. ``M[z, (p, k), i] = c_p Σ_j C_p[i, j, k] y_b[z, j]`` -- one dense matmul ``y @ G1``
+   for every path at once (``G1`` is a constant table built from the cached sparse
+   Clebsch-Gordan coefficients);
+2. ``T^T[z, (p, k), u] = Σ_i M[z, (p, k), i] x_a[z, u, i]`` -- one batched matmul for
+   the group (or one per input irrep when the block-sparse version would waste more
+   multiply-adds); the last row of ``T^T`` is zero and serves as padding.
+
+The weight stage then gathers whole rows of ``T^T`` (``_Gather``, a custom autograd
+function whose backward is the inverse gather, so it is cheap and twice
+differentiable):
+
+* shared ``uvw`` weights: per output irrep ``A[z, k, (p, u)]`` and one GEMM
+  ``(z k) × (p u)`` by ``(p u) × w`` for all its paths;
+* per-sample ``uvw`` weights: per run of consecutive instructions with equal ``u`` and
+  ``w``, ``A[z, (o, k), (p, u)]`` (zero where path ``p`` does not feed ``o``) and one
+  batched matmul with the flat weight tensor read in place -- its layout is exactly
+  ``(p u) × w`` per sample, and the weight gradient comes out contiguous;
+* every other mode (and ``v > 1``) uses a cheap per-path contraction.
+
+Slicing uses ``split`` (one backward node) rather than ``narrow`` (whose backward
+zero-fills the whole source each time).  Everything is eager PyTorch with Python
+control flow fixed at construction: it traces under ``torch.compile(fullgraph=True)``
+and autograd gives first and second derivatives.
 """
 
 from __future__ import annotations
