@@ -183,6 +183,17 @@ def test_equivariance_rotations_and_inversions(dtype, normalize):
         torch.testing.assert_close(lhs, rhs, atol=tol * lhs.abs().max().item(), rtol=0)
 
 
+@pytest.mark.skipif(not _has_irreps(), reason="curienn.o3.Irreps not available yet")
+@pytest.mark.parametrize("normalize", [True, False])
+def test_assert_equivariant_module(dtype, normalize):
+    from curienn.testing import assert_equivariant
+
+    for irreps_out in ["0e+1o+2e+3o+4e+5o+6e+7o+8e", "1e+2e+3e", "2x1o+5o"]:
+        module = SphericalHarmonics(irreps_out, normalize, normalization="norm")
+        errors = assert_equivariant(module, [torch.randn(10, 3)])
+        assert (1, False) in errors  # the inversion was tried too
+
+
 def test_parity(dtype):
     x = torch.randn(25, 3)
     for l in range(16):
