@@ -156,7 +156,8 @@ def test_geometric_meaning():
 @pytest.mark.parametrize("tilts, glazer, irreps", [
     ("a+b-b-", "a+b-b-", ["M3+", "R4+"]),
     ("a0b-b-", "a0b-b-", ["R4+"]),
-    ("a0a0c+", "a0a0b+", ["M3+"]),
+    ("a0a0c+", "a0a0c+", ["M3+"]),
+    ("a+a-a-", "a+b-b-", ["M3+", "R4+"]),  # +/- equality is accidental: not reported
     ("a-a-a-", "a-a-a-", ["R4+"]),
 ])
 def test_glazer_from_pseudovectors(tilts, glazer, irreps):

@@ -230,15 +230,21 @@ def glazer_from_pseudovectors(omega, grid, *, rel_tol: float = 0.05, zero_tol: f
             kind, amp, kp, irr, sign = "none", 0.0, "-", None, "0"
         tilts.append({"axis": "xyz"[j], "kind": kind, "amplitude": amp, "kpoint": kp, "irrep": irr, "sign": sign})
     # letters: equal magnitudes share one (zeros share one too)
+    # letters: axis j gets "abc"[j] unless its tilt equals an earlier one of the same
+    # kind (both in-phase, both anti-phase or both absent) within rel_tol; equality
+    # between an in-phase and an anti-phase tilt is never symmetry-enforced, so it is
+    # not reported (a learned pattern scales the M and R parts independently)
     letters, mags = [], []
-    for t in tilts:
+    for j, t in enumerate(tilts):
         mag = abs(t["amplitude"])
-        for L, m in zip(letters, mags):
+        for L, m, u in zip(letters, mags, tilts):
+            if u["sign"] != t["sign"]:
+                continue
             if (mag == 0 and m == 0) or (m > 0 and abs(mag - m) <= rel_tol * max(mag, m)):
                 letters.append(L)
                 break
         else:
-            letters.append("abc"[len(set(letters))])
+            letters.append("abc"[j])
         mags.append(mag)
     glazer = "".join(L + t["sign"] for L, t in zip(letters, tilts))
     irreps = []

@@ -71,7 +71,7 @@ def _min_image(v: np.ndarray, cell: np.ndarray) -> np.ndarray:
 
 
 def rotate_octahedra(parent, b_sites, omega, *, bond_cutoff: Optional[float] = None):
-    """Rotate each B-centred octahedron of ``parent`` (ASE Atoms) by
+    r"""Rotate each B-centred octahedron of ``parent`` (ASE Atoms) by
     :math:`R(\omega_B)` and place every X at the average of its images.
 
     ``b_sites``: indices of the B atoms; ``omega``: ``(len(b_sites), 3)`` rotation

@@ -307,7 +307,7 @@ class OrderParameterSearch:
         self.target = tgt
         self.cell = None if cell is None else torch.as_tensor(np.asarray(cell, dtype=np.float64), dtype=dtype)
         if self.cell is not None:
-            pbc_arr = np.broadcast_to(np.asarray(True if pbc is None else pbc, dtype=bool), (3,))
+            pbc_arr = np.broadcast_to(np.asarray(True if pbc is None else pbc, dtype=bool), (3,)).copy()
         else:
             pbc_arr = np.zeros(3, dtype=bool)
         self.pbc = pbc_arr
