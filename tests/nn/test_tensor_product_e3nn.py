@@ -244,13 +244,17 @@ def test_variances_match_e3nn(dtype):
     _compare(ours, theirs, (3,), dtype)
 
 
-def test_double_backward_matches_e3nn(dtype):
+@pytest.mark.parametrize("shared", [False, True])
+def test_double_backward_matches_e3nn(shared, dtype):
     """Force training differentiates through the tensor product: grad of a grad."""
     irreps = ("4x0e+4x1o", "0e+1o+2e", "4x0e+4x1o")
     theirs = e3nn_o3.FullyConnectedTensorProduct(*irreps, shared_weights=False)
     ours = FullyConnectedTensorProduct(*irreps, shared_weights=False)
+    if shared:  # shared weights given explicitly: same numbers, other execution path
+        theirs = e3nn_o3.FullyConnectedTensorProduct(*irreps, internal_weights=False)
+        ours = FullyConnectedTensorProduct(*irreps, internal_weights=False)
     x = torch.randn(3, 16)
-    w = torch.randn(3, ours.weight_numel, requires_grad=True)
+    w = torch.randn(*(() if shared else (3,)), ours.weight_numel, requires_grad=True)
     res = []
     for tp in (ours, theirs):
         y = torch.randn(3, 9, generator=torch.Generator().manual_seed(1)).requires_grad_()

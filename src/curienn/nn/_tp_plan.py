@@ -106,6 +106,29 @@ def _gather(src: torch.Tensor, idx: torch.Tensor, pad: bool) -> torch.Tensor:
     return src.index_select(1, idx)
 
 
+class _SplitGather(torch.autograd.Function):
+    """Several row gathers of one source whose row sets are disjoint: ``src[:, idx_n]`` for each n.
+
+    The backward concatenates the gradients and applies one inverse gather
+    (:class:`_Gather`), instead of one padded gather per output plus their sum.
+    """
+
+    @staticmethod
+    def forward(ctx, src, inv, idx_cat, pad_inv: bool, *idxs):  # type: ignore[override]
+        ctx.save_for_backward(inv, idx_cat)
+        ctx.pad_inv = pad_inv
+        ctx.shapes = [(src.shape[0], idx.shape[0]) + tuple(src.shape[2:]) for idx in idxs]
+        return tuple(src.index_select(1, idx) for idx in idxs)
+
+    @staticmethod
+    def backward(ctx, *grads):  # type: ignore[override]
+        inv, idx_cat = ctx.saved_tensors
+        like = next(g for g in grads if g is not None)
+        grads = [g if g is not None else like.new_zeros(shape) for g, shape in zip(grads, ctx.shapes)]
+        g = torch.cat(grads, dim=1) if len(grads) > 1 else grads[0]
+        return (_Gather.apply(g, inv, idx_cat, ctx.pad_inv, False), None, None, None) + (None,) * len(grads)
+
+
 class _GatherIndex:
     """Static row-gather map; ``-1`` in ``idx`` means a zero row.
 
@@ -256,17 +279,30 @@ class TPPlan:
             return _GatherIndex(self.tensors, name, idx, self.groups[g].zero_row + 1, (self.groups[g].zero_row,))
 
         # shared uvw: A[z, (k, p), u] per (output, group), then one GEMM against W (p u, w)
-        self.uvw_shared: list[tuple[int, int, list[_Path], _GatherIndex]] = []
+        self.uvw_shared: list[tuple[int, list, list[str], bool]] = []
         # per-sample uvw: runs of consecutive weighted instructions with the same u and w
         self.uvw_runs: list[tuple[int, list[_Path], list[int], _GatherIndex]] = []
         runs: list[list[_Path]] = []
         if shared_weights:
-            by_og: dict[tuple[int, int], list[_Path]] = {}
+            by_g: dict[int, dict[int, list[_Path]]] = {}
             for p in grouped:
-                by_og.setdefault((p.o, self.row_of[p.index][0]), []).append(p)
-            for (o, g), ps in by_og.items():
-                idx = [self.row_of[p.index][1] + kk for kk in range(self.out_blocks[o][1]) for p in ps]
-                self.uvw_shared.append((o, g, ps, gather(f"a{o}_{g}", g, idx)))
+                by_g.setdefault(self.row_of[p.index][0], {}).setdefault(p.o, []).append(p)
+            for g, by_o in by_g.items():
+                n_src = self.groups[g].zero_row + 1
+                names, idx_cat = [], []
+                for o, ps in by_o.items():
+                    idx = [self.row_of[p.index][1] + kk for kk in range(self.out_blocks[o][1]) for p in ps]
+                    names.append(f"a{g}_{o}")
+                    self.tensors[names[-1]] = torch.tensor(idx, dtype=torch.long)
+                    idx_cat += idx
+                inv = [len(idx_cat)] * n_src
+                for pos, r in enumerate(idx_cat):
+                    inv[r] = pos
+                inv[n_src - 1] = 0  # the zero row: its gradient is irrelevant
+                pad_inv = len(idx_cat) in inv
+                self.tensors[f"a{g}_cat"] = torch.tensor(idx_cat, dtype=torch.long)
+                self.tensors[f"a{g}_inv"] = torch.tensor(inv, dtype=torch.long)
+                self.uvw_shared.append((g, list(by_o.items()), names, pad_inv))
         else:
             for p in grouped:
                 last = runs[-1][-1] if runs else None
@@ -303,10 +339,10 @@ class TPPlan:
 
     def _fix_inverse(self, elem_v1: set) -> None:
         """Point the inverse map of rows used by per-path consumers to a zero row (padding)."""
-        for entries in (self.uvw_shared, self.uvw_runs):
+        for entries in (self.uvw_runs,):
             for entry in entries:
                 gi: _GatherIndex = entry[-1]
-                g = entry[1] if entries is self.uvw_shared else self.row_of[entry[1][0].index][0]
+                g = self.row_of[entry[1][0].index][0]
                 inv = self.tensors[gi.name + "_inv"]
                 m = len(self.tensors[gi.name])
                 for p in self.groups[g].paths:
@@ -360,12 +396,15 @@ class TPPlan:
                     T[p.index] = torch.bmm(xa, Mp).view(Z, p.u, p.v, p.d3)
 
         outs: list[list[torch.Tensor]] = [[] for _ in self.out_blocks]  # each (Z, w, k)
-        for o, g, ps, gather in self.uvw_shared:
-            k, Q = self.out_blocks[o][1], len(ps) * self.groups[g].u
-            A = gather(owner, tt[g])  # (Z, k * P, u) = (Z, k, (p, u))
-            W = [ws[self.w_seg[("path", p.index)]].view(p.u, p.w) for p in ps]
-            W = torch.cat(W, dim=0) if len(W) > 1 else W[0]
-            outs[o].append((A.view(Z * k, Q) @ W).view(Z, k, ps[0].w).transpose(1, 2))
+        for g, by_o, names, pad_inv in self.uvw_shared:
+            idxs = [getattr(owner, "_tp_" + n) for n in names]
+            As = _SplitGather.apply(tt[g], getattr(owner, f"_tp_a{g}_inv"), getattr(owner, f"_tp_a{g}_cat"), pad_inv,
+                                    *idxs)
+            for (o, ps), A in zip(by_o, As):  # A: (Z, k * P, u) = (Z, k, (p, u))
+                k, Q = self.out_blocks[o][1], len(ps) * self.groups[g].u
+                W = [ws[self.w_seg[("path", p.index)]].view(p.u, p.w) for p in ps]
+                W = torch.cat(W, dim=0) if len(W) > 1 else W[0]
+                outs[o].append((A.view(Z * k, Q) @ W).view(Z, k, ps[0].w).transpose(1, 2))
         for seg, run, touched, gather in self.uvw_runs:
             g = self.row_of[run[0].index][0]
             ks = [self.out_blocks[o][1] for o in touched]
