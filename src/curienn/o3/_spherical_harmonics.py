@@ -123,7 +123,22 @@ def _chunk_size(n: int, dim: int) -> int:
     return max(1024, _CHUNK_ELEMENTS // dim)
 
 
-def _forward_channels_first(xt: torch.Tensor, lmax: int, normalization: str, on_sphere: bool) -> torch.Tensor:
+def _recurrence_tensors(lmax: int, normalization: str, like: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor, float]]:
+    """``(A, B, E)`` of every step ``l = 2..lmax`` as (rows, 1) tensors (built once per call)."""
+    out = []
+    for l in range(2, lmax + 1):
+        a, b, e = _cached(recurrence_coefficients, l, normalization)
+        out.append((_coefficient_tensor(a, like).unsqueeze(1), _coefficient_tensor(b, like).unsqueeze(1), e))
+    return out
+
+
+def _forward_channels_first(
+    xt: torch.Tensor,
+    lmax: int,
+    normalization: str,
+    on_sphere: bool,
+    coefficients: list[tuple[torch.Tensor, torch.Tensor, float]] | None = None,
+) -> torch.Tensor:
     r"""Solid harmonics of degrees ``0..lmax`` of the points ``xt`` (3, N), as ((lmax+1)^2, N).
 
     Every row is contiguous over the batch, so each recurrence step is a handful of
@@ -132,6 +147,8 @@ def _forward_channels_first(xt: torch.Tensor, lmax: int, normalization: str, on_
     is replaced by 1 except in the seed of the :math:`m = 0` chain (so zero stays zero).
     """
     n = xt.shape[1]
+    if coefficients is None:
+        coefficients = _recurrence_tensors(lmax, normalization, xt)
     buf = xt.new_empty(((lmax + 1) ** 2, n))
     buf[0].fill_(block_scale(0, normalization))
     if lmax >= 1:
@@ -141,15 +158,14 @@ def _forward_channels_first(xt: torch.Tensor, lmax: int, normalization: str, on_
         r2 = (xt * xt).sum(0)
         xm = torch.stack([xt[0], -xt[0]])  # (2, N): rows (x, -x) for the diagonal rotation
         for l in range(2, lmax + 1):
-            a, b, e = _cached(recurrence_coefficients, l, normalization)
+            at, bt, e = coefficients[l - 2]
             prev = buf[(l - 1) ** 2 : l * l]  # 2l-1 rows, m = -(l-1) .. l-1
             prev2 = buf[(l - 2) ** 2 : (l - 1) ** 2]  # 2l-3 rows
             cur = buf[l * l : (l + 1) * (l + 1)]  # 2l+1 rows
             # |m| <= l-1:  Y_l^m = A y Y_{l-1}^m - B r^2 Y_{l-2}^m
             mid = cur[1 : 2 * l]
             torch.mul(prev, py, out=mid)
-            mid.mul_(_coefficient_tensor(a, xt).unsqueeze(1))
-            bt = _coefficient_tensor(b, xt).unsqueeze(1)
+            mid.mul_(at)
             if l == 2 or not on_sphere:
                 mid[1:-1].addcmul_(prev2 * r2, bt, value=-1.0)
             else:
@@ -181,18 +197,24 @@ def _vjp_channels_first(ycf: torch.Tensor, gcf: torch.Tensor, lmax: int, normali
     return w @ prod.view(5 * dim, -1)
 
 
-def _vjp_windows(ycf: torch.Tensor, gcf: torch.Tensor, lmax: int, normalization: str, work: torch.Tensor) -> torch.Tensor:
-    r"""Fast, non-differentiable form of :func:`_vjp_channels_first`; returns (3, N).
+def _vjp_windows(
+    ycf: torch.Tensor, gcf: torch.Tensor, lmax: int, s1: float, w: torch.Tensor, work: torch.Tensor, out: torch.Tensor
+) -> None:
+    r"""Fast, non-differentiable form of :func:`_vjp_channels_first`, written into ``out`` (3, N).
 
-    Per degree, the five products of shifted row windows of ``gcf`` with the rows of
-    degree :math:`l-1` (and their reversal) are written into ``work`` (5, lmax^2, N); three
-    matrix-vector products with ``derivative_windows`` weights then give the three components.
+    Degree 1 is :math:`s_1 (x, y, z)`, so it contributes :math:`s_1 g_1`.  For each degree
+    :math:`l \ge 2`, the five products of shifted row windows of ``gcf`` with the rows of
+    degree :math:`l-1` (and their reversal) are written into ``work`` (5, lmax^2 - 1, N); three
+    matrix-vector products with the ``derivative_windows`` weights ``w`` (5, lmax^2 - 1) add
+    the rest.
     """
-    size = lmax * lmax
-    for l in range(1, lmax + 1):
-        rows = slice((l - 1) ** 2, l * l)
+    torch.mul(gcf[1:4], s1, out=out)
+    if lmax < 2:
+        return
+    for l in range(2, lmax + 1):
+        rows = slice((l - 1) ** 2 - 1, l * l - 1)
         g = gcf[l * l : (l + 1) * (l + 1)]
-        y = ycf[rows]
+        y = ycf[(l - 1) ** 2 : l * l]
         k = 2 * l - 1
         torch.mul(g[2:], y, out=work[0, rows])
         torch.mul(g[:k], y, out=work[1, rows])
@@ -200,15 +222,9 @@ def _vjp_windows(ycf: torch.Tensor, gcf: torch.Tensor, lmax: int, normalization:
         y_rev = y.flip(0)
         torch.mul(g[:k], y_rev, out=work[3, rows])
         torch.mul(g[2:], y_rev, out=work[4, rows])
-    w = _coefficient_tensor(_cached(derivative_windows, lmax, normalization), ycf)
-    work = work.view(5 * size, -1)
-    return torch.stack(
-        [
-            torch.mv(work[3 * size :].t(), w[3 * size :]),  # x
-            torch.mv(work[2 * size : 3 * size].t(), w[2 * size : 3 * size]),  # y
-            torch.mv(work[: 2 * size].t(), w[: 2 * size]),  # z
-        ]
-    )
+    out[0].addmv_(work[3:].flatten(0, 1).t(), w[3:].flatten())  # x: slots 3, 4
+    out[1].addmv_(work[2].t(), w[2])  # y: slot 2
+    out[2].addmv_(work[:2].flatten(0, 1).t(), w[:2].flatten())  # z: slots 0, 1
 
 
 class _SolidHarmonics(torch.autograd.Function):
@@ -233,9 +249,10 @@ class _SolidHarmonics(torch.autograd.Function):
             r = xt.new_empty((1, 0))
         out = x.new_empty((n, dim))
         chunk = _chunk_size(n, dim)
+        coefficients = _recurrence_tensors(lmax, normalization, xt)
         buffers = []
         for start in range(0, n, chunk):
-            ycf = _forward_channels_first(xt[:, start : start + chunk], lmax, normalization, on_sphere)
+            ycf = _forward_channels_first(xt[:, start : start + chunk], lmax, normalization, on_sphere, coefficients)
             out[start : start + chunk].copy_(ycf.t())  # blocked transpose into the (N, dim) output
             buffers.append(ycf)
         return (out, xt, r, *buffers)
@@ -265,21 +282,25 @@ class _SolidHarmonics(torch.autograd.Function):
                 rr = torch.linalg.vector_norm(x, dim=-1, keepdim=True).t()
                 gx = _normalize_vjp(xh.t(), rr, gx)
             return gx.t(), None, None, None, None
-        gx = xt.new_zeros(xt.shape)  # (3, N)
-        if lmax > 0:
-            grad = grad.contiguous()
-            chunk = buffers[0].shape[1]
-            gcf_work = grad.new_empty((grad.shape[1], chunk))
-            work = grad.new_empty((5, lmax * lmax, chunk))
-            start = 0
-            for ycf in buffers:
-                stop = start + ycf.shape[1]
-                gcf = gcf_work[:, : stop - start]
-                gcf.copy_(grad[start:stop].t())  # blocked transpose to channel-first
-                gx[:, start:stop] = _vjp_windows(ycf, gcf, lmax, normalization, work[:, :, : stop - start])
-                start = stop
-            if ctx.normalize:
-                gx = _normalize_vjp(xt, r, gx)
+        if lmax == 0 or not buffers:
+            return x.new_zeros(x.shape), None, None, None, None
+        gx = xt.new_empty(xt.shape)  # (3, N)
+        grad = grad.contiguous()
+        chunk = buffers[0].shape[1]
+        gcf_work = grad.new_empty((grad.shape[1], chunk))
+        work = grad.new_empty((5, lmax * lmax - 1, chunk))
+        w = _coefficient_tensor(_cached(derivative_windows, lmax, normalization), grad).view(5, lmax * lmax)[:, 1:]
+        s1 = math.sqrt(3.0) * block_scale(1, normalization)
+        start = 0
+        for ycf in buffers:
+            stop = start + ycf.shape[1]
+            gcf = gcf_work[:, : stop - start]
+            gcf.copy_(grad[start:stop].t())  # blocked transpose to channel-first
+            _vjp_windows(ycf, gcf, lmax, s1, w, work[:, :, : stop - start], gx[:, start:stop])
+            start = stop
+        if ctx.normalize:  # in place, as _normalize_vjp
+            radial = (xt * gx).sum(0, keepdim=True).mul_(r >= _EPS)
+            gx.addcmul_(xt, radial, value=-1.0).div_(r.clamp_min(_EPS))
         return gx.t(), None, None, None, None
 
 
