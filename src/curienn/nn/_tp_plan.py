@@ -256,6 +256,29 @@ class TPPlan:
             self.groups.append(_UGroup(u, single, list(zip(a_list, dims, Ks)), m_sizes,
                                        [p.d3 for p in ordered] + [1], ordered, NK))
         self.m_sizes = [m for grp in self.groups for m in grp.m_sizes]
+        # x regrouped for the 'single' groups with several input irreps: X^T[z, (a, i), u] = x_a[z, u, i],
+        # by one scalar gather (index_select is far faster than concatenating strided pieces)
+        x_off = [s.start for s in irreps_in1.slices()]
+        perm, self.xt_sizes, self.xt_of = [], [], {}
+        for g, grp in enumerate(self.groups):
+            if grp.single and len(grp.a_info) > 1:
+                self.xt_of[g] = len(self.xt_sizes)
+                n0 = len(perm)
+                for a, d, _ in grp.a_info:
+                    perm += [x_off[a] + uu * d + i for i in range(d) for uu in range(grp.u)]
+                self.xt_sizes.append(len(perm) - n0)
+        self.x_gather = _GatherIndex(self.tensors, "xperm", perm, self.dim1) if perm else None
+        # outputs are accumulated as (k, w) blocks ("kw layout") and permuted to e3nn's (w, k) at the end
+        out_off = [s.start for s in irreps_out.slices()]
+        perm = []
+        for o, (mul, d) in enumerate(self.out_blocks):
+            perm += [out_off[o] + ww * d + kk for kk in range(d) for ww in range(mul)]
+        inv = [0] * len(perm)
+        for pos, j in enumerate(perm):
+            inv[j] = pos  # out[:, j] = kw[:, inv[j]]
+        self.out_gather = None
+        if any(d > 1 and mul > 1 for mul, d in self.out_blocks):
+            self.out_gather = _GatherIndex(self.tensors, "outperm", inv, self.dim_out)
         if cols:
             self.tensors["G1"] = torch.cat(cols, dim=1)
 
@@ -363,13 +386,18 @@ class TPPlan:
         if self.groups:
             M = y @ _const(owner, "G1", x)
             Ms = M.split(self.m_sizes, dim=1) if len(self.m_sizes) > 1 else [M]
+            if self.x_gather is not None:
+                xp = self.x_gather(owner, x)
+                xts = xp.split(self.xt_sizes, dim=1) if len(self.xt_sizes) > 1 else [xp]
             m = 0
-            for grp in self.groups:
+            for g, grp in enumerate(self.groups):
                 u = grp.u
                 if grp.single:
                     D1 = sum(d for _, d, _ in grp.a_info)
-                    xa = [xs[a].view(Z, u, d).transpose(1, 2) for a, d, _ in grp.a_info]
-                    Xt = torch.cat(xa, dim=1) if len(xa) > 1 else xa[0]  # (Z, D1, u)
+                    if len(grp.a_info) > 1:
+                        Xt = xts[self.xt_of[g]].view(Z, D1, u)
+                    else:
+                        Xt = xs[grp.a_info[0][0]].view(Z, u, D1).transpose(1, 2)  # (Z, D1, u)
                     tt.append(torch.bmm(Ms[m].view(Z, grp.zero_row + 1, D1), Xt))
                     m += 1
                 else:
@@ -395,7 +423,7 @@ class TPPlan:
                     Mp = Mp.permute(0, 2, 1, 3).reshape(Z, p.d1, p.v * p.d3)
                     T[p.index] = torch.bmm(xa, Mp).view(Z, p.u, p.v, p.d3)
 
-        outs: list[list[torch.Tensor]] = [[] for _ in self.out_blocks]  # each (Z, w, k)
+        outs: list[list[torch.Tensor]] = [[] for _ in self.out_blocks]  # each (Z, k, w)
         for g, by_o, names, pad_inv in self.uvw_shared:
             idxs = [getattr(owner, "_tp_" + n) for n in names]
             As = _SplitGather.apply(tt[g], getattr(owner, f"_tp_a{g}_inv"), getattr(owner, f"_tp_a{g}_cat"), pad_inv,
@@ -404,7 +432,7 @@ class TPPlan:
                 k, Q = self.out_blocks[o][1], len(ps) * self.groups[g].u
                 W = [ws[self.w_seg[("path", p.index)]].view(p.u, p.w) for p in ps]
                 W = torch.cat(W, dim=0) if len(W) > 1 else W[0]
-                outs[o].append((A.view(Z * k, Q) @ W).view(Z, k, ps[0].w).transpose(1, 2))
+                outs[o].append((A.view(Z * k, Q) @ W).view(Z, k, ps[0].w))
         for seg, run, touched, gather in self.uvw_runs:
             g = self.row_of[run[0].index][0]
             ks = [self.out_blocks[o][1] for o in touched]
@@ -413,12 +441,12 @@ class TPPlan:
             R = torch.bmm(A, ws[seg].view(Z, Q, run[0].w))  # (Z, K, w)
             Rs = R.split(ks, dim=1) if len(ks) > 1 else [R]
             for o, Ro in zip(touched, Rs):
-                outs[o].append(Ro.transpose(1, 2))
+                outs[o].append(Ro)
         for p in self.elementwise:
             wp = ws[self.w_seg[("path", p.index)]] if p.has_weight else None
-            outs[p.o].append(self._elementwise(owner, p, T[p.index], wp, Z))
+            outs[p.o].append(self._elementwise(owner, p, T[p.index], wp, Z).transpose(1, 2))
 
-        pieces = []
+        pieces = []  # kw layout
         for (mul, d), contrib in zip(self.out_blocks, outs):
             if mul * d == 0:
                 continue
@@ -431,7 +459,8 @@ class TPPlan:
             pieces.append(acc.reshape(Z, mul * d))
         if not pieces:
             return x.new_zeros(Z, self.dim_out)
-        return torch.cat(pieces, dim=1) if len(pieces) > 1 else pieces[0]
+        kw = torch.cat(pieces, dim=1) if len(pieces) > 1 else pieces[0]
+        return self.out_gather(owner, kw) if self.out_gather is not None else kw
 
     def _weight(self, wp: torch.Tensor, Z: int, shape: tuple[int, ...]) -> torch.Tensor:
         return wp.view(shape) if self.shared else wp.view((Z,) + shape)
