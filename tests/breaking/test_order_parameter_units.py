@@ -173,3 +173,23 @@ def test_glazer_from_pseudovectors(tilts, glazer, irreps):
     for f in fourier_components(w, B_SITES):
         if f["name"] in "ΓX":
             assert f["norm"] < 1e-12
+
+
+def test_per_site_invariant_projection_on_a_crystal():
+    """Per-B order parameters on cubic Pm-3m: the invariant field is a uniform 0e
+    (no invariant 1e/2e exists on an m-3m site); the search projects it out."""
+    from curienn.breaking._perovskite import perovskite_setup
+
+    s = perovskite_setup()
+    parent = s["parent"]
+    search = OrderParameterSearch(parent.positions, s["displacements"], "1o",
+                                  species=parent.get_chemical_symbols(), cell=np.asarray(parent.cell[:]),
+                                  where="site", sites="Ti", config=SearchConfig(irreps="0e+1e+2e", loss="l1"))
+    assert search.parent_group.number == 221
+    assert search.invariant_operations == 384  # 48 point operations x 8 translations of the 2x2x2 cell
+    P = search._inv_proj.numpy()
+    assert np.allclose(P @ P, P, atol=1e-12)
+    assert round(np.trace(P)) == 1  # one invariant: the same scalar on every B site
+    uniform = np.zeros((8, 9))
+    uniform[:, 0] = 1.0
+    assert np.allclose(P @ uniform.reshape(-1), uniform.reshape(-1))

@@ -229,6 +229,7 @@ def reproduce_perovskite(
     cfg = SearchConfig(irreps=irreps, loss="l1", l1=l1, l_penalty=l_penalty, lr_model=lr_model, lr_op=lr_op,
                        min_model_steps=min(5, model_steps), max_model_steps=model_steps, patience=3,
                        joint_steps=joint_steps, alternate=alternate, seed=seed, dtype="float64",
+                       equivariant_penalty=True,
                        model=model or PEROVSKITE_MODEL)
     search = OrderParameterSearch(
         parent.positions, setup["displacements"], "1o", species=parent.get_chemical_symbols(),

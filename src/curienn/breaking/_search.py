@@ -80,6 +80,7 @@ class SearchConfig:
     alternate: bool = True
     op_decay: float = 1.0
     exclude_invariant: bool = True
+    equivariant_penalty: bool = False
     seed: int = 0
     dtype: str = "float64"
     model: ModelOptions = field(default_factory=ModelOptions)
@@ -297,10 +298,17 @@ class OrderParameterSearch:
         G = self.layout.num_groups
         # per-component proximal weights: penalty = sum_{g,c} lam_c |p_gc|
         lam = np.full(D, config.l1 / max(G * D, 1))
+        counts = np.bincount(block) if D else np.zeros(0, dtype=int)
+        lam_block = np.zeros(D)  # group-lasso weight per component's block (equivariant_penalty)
         if config.l_penalty and D:
-            counts = np.bincount(block)
             for c in range(D):
-                lam[c] += config.l_penalty * float(ls[c]) ** config.l_power / (G * counts[block[c]])
+                w = config.l_penalty * float(ls[c]) ** config.l_power
+                if config.equivariant_penalty:
+                    lam_block[c] = w / (G * math.sqrt(counts[block[c]]))
+                else:
+                    lam[c] += w / (G * counts[block[c]])
+        self._block = torch.as_tensor(block, dtype=torch.long)
+        self._lam_block = torch.as_tensor(lam_block, dtype=dtype)
         self._lam = torch.as_tensor(lam, dtype=dtype)
 
         self.pos = pos
@@ -327,31 +335,101 @@ class OrderParameterSearch:
         src, dst = radius_graph(self.pos, r_max)
         return {"edge_src": src, "edge_dst": dst}
 
-    def _invariant_projector(self) -> Optional[torch.Tensor]:
-        """``P`` ``(D, D)``: the projector onto the parent-invariant order parameters
-        :math:`\\mathrm{Fix}(G) = \\mathrm{range}\\,\\frac{1}{|G|}\\sum_g D(g)`, for a global
-        order parameter on a finite input (``G``: the point group of the points with
-        their species and fixed features). Such components break no symmetry (the
-        model can absorb them), so the search keeps ``p`` in the complement."""
-        from curienn.symmetry import point_group
-        from curienn.symmetry._representation import representation_matrices
-
-        if not self.labels or self.cell is not None or self.layout.names != ["global"]:
-            return None
-        pos = self.pos.detach().cpu().numpy().astype(np.float64)
-        scale = float(np.abs(pos - pos.mean(0)).max()) or 1.0
+    def _symmetry_operations(self):
+        """The input's symmetry as ``[(R (3, 3) Cartesian, perm (N,))]`` (site ``i`` goes
+        to ``perm[i]``): the point group of a finite input (with species and fixed
+        features), the space group of a periodic one (spglib, with species; ``None``
+        when non-scalar fixed features are given)."""
         from curienn.o3 import Irreps
+        from curienn.symmetry import point_group
 
+        pos = self.pos.detach().cpu().numpy().astype(np.float64)
         feats = self.fixed.detach().cpu().numpy().astype(np.float64)
-        if all(ir.l == 0 and ir.p == 1 for _, ir in Irreps(self.fixed_irreps)):
-            kinds = [tuple(np.round(f, 9)) for f in feats]
-            g = point_group(pos, [str(k) for k in kinds], tol=1e-6 * scale)
-        else:
-            g = point_group(pos, None, tol=1e-6 * scale, features=feats, irreps=self.fixed_irreps,
-                            feature_tol=1e-6 * (np.abs(feats).max() or 1.0))
-        self.parent_group = g
-        D = representation_matrices(self.op_irreps, g.operations)
-        P = D.mean(axis=0)
+        scalar = all(ir.l == 0 and ir.p == 1 for _, ir in Irreps(self.fixed_irreps))
+        kinds = [str(tuple(np.round(f, 9))) for f in feats]
+        if self.cell is None or not self.pbc.any():
+            scale = float(np.abs(pos - pos.mean(0)).max()) or 1.0
+            if scalar:
+                g = point_group(pos, kinds, tol=1e-6 * scale)
+            else:
+                g = point_group(pos, None, tol=1e-6 * scale, features=feats, irreps=self.fixed_irreps,
+                                feature_tol=1e-6 * (np.abs(feats).max() or 1.0))
+            self.parent_group = g
+            ops = []
+            for R in g.operations:
+                moved = (pos - g.center) @ R.T + g.center
+                d = np.linalg.norm(moved[:, None] - pos[None], axis=-1)
+                ops.append((R, d.argmin(axis=1)))
+            return ops
+        if not scalar or not self.pbc.all():
+            return None
+        from ase import Atoms
+
+        from curienn.symmetry import space_group
+
+        codes = {k: i + 1 for i, k in enumerate(dict.fromkeys(kinds))}
+        cell = self.cell.detach().cpu().numpy().astype(np.float64)
+        atoms = Atoms(numbers=[codes[k] for k in kinds], positions=pos, cell=cell, pbc=True)
+        sg = space_group(atoms, symprec=1e-4)
+        self.parent_group = sg
+        L = cell
+        frac = np.linalg.solve(L.T, pos.T).T
+        ops = []
+        for W, t in zip(sg.rotations, sg.translations):
+            R = L.T @ W @ np.linalg.inv(L.T)
+            f2 = frac @ W.T + t
+            d = f2[:, None] - frac[None]
+            d -= np.round(d)
+            dist = np.linalg.norm(d @ L, axis=-1)
+            perm = dist.argmin(axis=1)
+            if dist[np.arange(len(perm)), perm].max() > 1e-3:
+                return None
+            ops.append((R, perm))
+        return ops
+
+    def _invariant_projector(self) -> Optional[torch.Tensor]:
+        """``P`` ``(G D, G D)``: the projector onto the parent-invariant order parameters,
+
+        .. math::
+
+            P = \\frac{1}{|G|} \\sum_{g \\in G} T_g, \\qquad
+            (T_g\\, p)_{g \\cdot k} = D(g)\\, p_k,
+
+        with ``G`` the input's symmetry (:meth:`_symmetry_operations`) and ``k`` the
+        order-parameter groups (operations that do not map the layout onto itself are
+        left out; masked layouts are not projected). Invariant components break no
+        symmetry (the model can absorb them: e.g. a uniform scalar on every B site),
+        so the search keeps ``p`` in the complement ``(1 - P)``.
+        """
+        from curienn.symmetry._representation import representation_matrix
+
+        if not self.labels or not np.all(self.layout.mask == 1):
+            return None
+        ops = self._symmetry_operations()
+        if not ops:
+            return None
+        G, D = self.layout.num_groups, len(self.labels)
+        gof = self.layout.group_of
+        P = np.zeros((G * D, G * D))
+        used = 0
+        for R, perm in ops:
+            image = {}
+            ok = True
+            for i, k in enumerate(gof):
+                k2 = gof[perm[i]]
+                if (k < 0) != (k2 < 0) or (k >= 0 and image.setdefault(int(k), int(k2)) != k2):
+                    ok = False
+                    break
+            if not ok or len(set(image.values())) != len(image):
+                continue
+            Dg = representation_matrix(self.op_irreps, R)
+            for k, k2 in image.items():
+                P[k2 * D:(k2 + 1) * D, k * D:(k + 1) * D] += Dg
+            used += 1
+        if used == 0:
+            return None
+        P /= used
+        self.invariant_operations = used
         return torch.as_tensor(P, dtype=self.config.torch_dtype)
 
     def model_kwargs(self) -> dict:
@@ -370,7 +448,14 @@ class OrderParameterSearch:
 
     def penalty(self, p: torch.Tensor) -> torch.Tensor:
         m = torch.as_tensor(self.layout.mask, dtype=p.dtype)
-        return (p.abs() * m * self._lam).sum()
+        out = (p.abs() * m * self._lam).sum()
+        if self.config.equivariant_penalty and self._lam_block.any():
+            q = p * m
+            nb = int(self._block.max()) + 1
+            norms = torch.zeros(q.shape[0], nb, dtype=q.dtype).index_add_(1, self._block, q * q).sqrt()
+            wb = torch.zeros(nb, dtype=q.dtype).index_reduce_(0, self._block, self._lam_block, "amax", include_self=False)
+            out = out + (norms * wb).sum()
+        return out
 
     def zero_loss(self) -> float:
         return float(self.loss_fn(torch.zeros_like(self.target)))
@@ -389,7 +474,9 @@ class OrderParameterSearch:
             "model": model,
             "p": p,
             "opt_model": torch.optim.Adam(model.parameters(), lr=cfg.lr_model),
-            "opt_op": ProxAdam(p, lr=cfg.lr_op, lam=self._lam * torch.as_tensor(self.layout.mask, dtype=p.dtype)),
+            "opt_op": ProxAdam(p, lr=cfg.lr_op, lam=self._lam * torch.as_tensor(self.layout.mask, dtype=p.dtype),
+                               block=self._block if cfg.equivariant_penalty else None,
+                               lam_block=self._lam_block if cfg.equivariant_penalty else None),
             "step": 0,
             "phase": "model",
             "best": math.inf,
@@ -403,7 +490,7 @@ class OrderParameterSearch:
     def _project(self, p: torch.Tensor) -> None:
         if self._inv_proj is not None:
             with torch.no_grad():
-                p.sub_(p @ self._inv_proj.T)
+                p.sub_((p.reshape(-1) @ self._inv_proj.T).reshape(p.shape))
 
     def _snapshot(self, state: dict, pred: torch.Tensor) -> None:
         state["snapshots"].append({
@@ -605,29 +692,44 @@ class OrderParameterSearch:
 
 
 class ProxAdam:
-    r"""Adam with an exact L1 proximal step, for one tensor ``p``.
+    r"""Adam with an exact proximal step for the penalties, for one tensor ``p`` ``(G, D)``.
 
-    With the data gradient :math:`g` and the penalty :math:`\sum_c \lambda_c |p_c|`:
+    With the data gradient :math:`g`, the componentwise penalty
+    :math:`\sum_c \lambda_c |p_c|` and (optionally) the group lasso
+    :math:`\sum_b \mu_b \lVert p_b\rVert` over blocks ``b`` of components (irreps):
 
     .. math::
 
         m &\leftarrow \beta_1 m + (1-\beta_1) g, \qquad
-        v \leftarrow \beta_2 v + (1-\beta_2) (g + \lambda \odot \mathrm{sign}\, p)^2,\\
+        v \leftarrow \beta_2 v + (1-\beta_2) \tilde g^2, \quad
+        \tilde g = g + \lambda \odot \mathrm{sign}\, p + \mu\, p_b/\lVert p_b\rVert,\\
         \eta &= \mathrm{lr} / (\sqrt{\hat v} + \epsilon), \qquad
-        p \leftarrow \mathrm{soft}(p - \eta \hat m,\ \eta \lambda),
+        p \leftarrow \mathrm{soft}_b\big(\mathrm{soft}(p - \eta \hat m,\ \eta \lambda),\ \eta\mu\big),
 
-    ``soft(x, t) = sign(x) max(|x| - t, 0)``. Components whose data gradient cannot
-    pay for the penalty go to exactly zero and stay there (sub-gradient Adam would
-    make them oscillate with amplitude ``lr``); a penalty-dominated component
+    ``soft(x, t) = sign(x) max(|x| - t, 0)`` and the block version
+    ``x_b max(1 - t/|x_b|, 0)``. With blocks, :math:`\hat v` is averaged over each
+    block, so that the step of an irrep block commutes with rotations of it (the
+    block part of the update is then equivariant). Components whose data gradient
+    cannot pay for the penalty go to exactly zero and stay there (sub-gradient Adam
+    would make them oscillate with amplitude ``lr``); a penalty-dominated component
     shrinks by about ``lr`` per step, as under plain Adam.
     """
 
-    def __init__(self, p: torch.Tensor, lr: float, lam: torch.Tensor,
-                 betas: tuple = (0.9, 0.999), eps: float = 1e-8) -> None:
+    def __init__(self, p: torch.Tensor, lr: float, lam: torch.Tensor, betas: tuple = (0.9, 0.999),
+                 eps: float = 1e-8, block: Optional[torch.Tensor] = None,
+                 lam_block: Optional[torch.Tensor] = None) -> None:
         self.p, self.lr, self.lam, self.betas, self.eps = p, lr, lam, betas, eps
+        self.block = block
+        self.lam_block = lam_block
         self.m = torch.zeros_like(p.detach())
         self.v = torch.zeros_like(p.detach())
         self.t = 0
+
+    def _block_mean(self, x: torch.Tensor) -> torch.Tensor:
+        nb = int(self.block.max()) + 1
+        s = torch.zeros(x.shape[0], nb, dtype=x.dtype).index_add_(1, self.block, x)
+        n = torch.zeros(nb, dtype=x.dtype).index_add_(0, self.block, torch.ones_like(self.block, dtype=x.dtype))
+        return (s / n)[:, self.block]
 
     @torch.no_grad()
     def step(self) -> None:
@@ -637,11 +739,21 @@ class ProxAdam:
         b1, b2 = self.betas
         self.t += 1
         full = g + self.lam * torch.sign(self.p)
+        blocks = self.block is not None and self.p.numel() > 0
+        if blocks and self.lam_block is not None:
+            norm = self._block_mean(self.p * self.p).mul(
+                torch.bincount(self.block).to(self.p.dtype)[self.block]).sqrt()
+            full = full + self.lam_block * torch.where(norm > 0, self.p / norm.clamp_min(1e-300), torch.zeros_like(norm))
         self.m.mul_(b1).add_(g, alpha=1 - b1)
         self.v.mul_(b2).addcmul_(full, full, value=1 - b2)
-        eta = self.lr / ((self.v / (1 - b2**self.t)).sqrt() + self.eps)
+        v = self._block_mean(self.v) if blocks else self.v
+        eta = self.lr / ((v / (1 - b2**self.t)).sqrt() + self.eps)
         x = self.p - eta * self.m / (1 - b1**self.t)
-        self.p.copy_(torch.sign(x) * torch.clamp(x.abs() - eta * self.lam, min=0))
+        x = torch.sign(x) * torch.clamp(x.abs() - eta * self.lam, min=0)
+        if blocks and self.lam_block is not None:
+            norm = self._block_mean(x * x).mul(torch.bincount(self.block).to(x.dtype)[self.block]).sqrt()
+            x = x * torch.clamp(1 - eta * self.lam_block / norm.clamp_min(1e-300), min=0)
+        self.p.copy_(x)
 
     def state_dict(self) -> dict:
         return {"m": self.m.clone(), "v": self.v.clone(), "t": self.t, "lr": self.lr}

@@ -90,6 +90,7 @@ def _setup_square(args) -> dict:
         "min_model_steps": 30,
         "lr_op": 2e-3,
         "alternate": False,
+        "equivariant_penalty": False,
         "out_lmax": args.lmax,
     }
 
@@ -147,6 +148,7 @@ def _setup_files(args) -> dict:
         "min_model_steps": 5,
         "lr_op": 5e-3 if periodic else 2e-3,
         "alternate": periodic,
+        "equivariant_penalty": periodic,
         "out_lmax": args.lmax if encoding == "projection" else None,
     }
 
@@ -271,7 +273,7 @@ def run(args) -> int:
         irreps=setup["irreps"], loss=setup["loss"], l1=args.l1, l_penalty=setup["l_penalty"],
         lr_op=setup["lr_op"], min_model_steps=min(setup["min_model_steps"], setup["model_steps"]),
         max_model_steps=setup["model_steps"], joint_steps=setup["steps"], alternate=setup["alternate"],
-        seed=args.seed, model=setup["model"],
+        seed=args.seed, model=setup["model"], equivariant_penalty=setup["equivariant_penalty"],
     )
     search = OrderParameterSearch(
         setup["positions"], setup["target"], setup["target_irreps"], species=setup["species"],
