@@ -117,3 +117,19 @@ def test_linear_empty_and_zero_outputs(dtype):
     assert torch.equal(lin.output_mask, torch.zeros(6))
     empty = Linear("2x0e", "2x0e")(torch.randn(0, 2))
     assert empty.shape == (0, 2)
+
+
+def test_linear_double_backward_and_compile(dtype):
+    theirs = e3nn_o3.Linear("3x0e+2x1o+2x2e", "2x0e+3x1o+1x2e", biases=True)
+    ours = Linear("3x0e+2x1o+2x2e", "2x0e+3x1o+1x2e", biases=True)
+    _copy(ours, theirs)
+    x = torch.randn(4, ours.irreps_in.dim, requires_grad=True)
+    res = []
+    for lin in (ours, theirs):
+        gx, = torch.autograd.grad(lin(x).pow(3).sum(), x, create_graph=True)
+        gw, = torch.autograd.grad(gx.pow(2).sum(), lin.weight)
+        res.append((gx.detach(), gw))
+    _close(res[0][0], res[1][0], _tol(dtype), "grad x")
+    _close(res[0][1], res[1][1], 10 * _tol(dtype), "grad of grad")
+    compiled = torch.compile(ours, fullgraph=True, backend="eager")
+    _close(compiled(x), ours(x), _tol(dtype), "compiled")

@@ -8,6 +8,7 @@ from typing import Iterator, NamedTuple, Optional, Sequence, Union
 import torch
 
 from .. import o3
+from ._tp_plan import _Gather, _SplitGather
 
 __all__ = ["Linear"]
 
@@ -175,6 +176,75 @@ class Linear(torch.nn.Module):
                 self._groups[i.i_out].append((i, n_w))
             n_w += 1
 
+        self._fast = False
+        if shared_weights and f_in is None:
+            self._build_fast_path()
+
+    def _build_fast_path(self) -> None:
+        """Shared weights, no f_in: gather each output's inputs as ``(k, u)`` rows, one GEMM, permute back.
+
+        Only when every input irrep feeds at most one output block (disjoint gathers).
+        """
+        used = [i.i_in for g in self._groups for i, _ in g]
+        if len(used) != len(set(used)) or not used:
+            return
+        x_off = [s.start for s in self.irreps_in.slices()]
+        idx_cat, sizes = [], []
+        for mul_ir, group in zip(self.irreps_out, self._groups):
+            k = mul_ir.ir.dim
+            idx = [x_off[i.i_in] + uu * k + kk for kk in range(k) for i, _ in group for uu in range(i.path_shape[0])]
+            if group:
+                sizes.append(len(idx))
+            idx_cat += idx
+        self._fast_sizes = tuple(sizes)
+        dim_in = self.irreps_in.dim
+        inv = [len(idx_cat)] * dim_in
+        for pos, j in enumerate(idx_cat):
+            inv[j] = pos
+        self._fast_pad_inv = len(idx_cat) in inv
+        self.register_buffer("_lin_cat", torch.tensor(idx_cat, dtype=torch.long), persistent=False)
+        self.register_buffer("_lin_inv", torch.tensor(inv, dtype=torch.long), persistent=False)
+        out_off = [s.start for s in self.irreps_out.slices()]
+        perm = []
+        for o, mul_ir in enumerate(self.irreps_out):
+            perm += [out_off[o] + ww * mul_ir.ir.dim + kk for kk in range(mul_ir.ir.dim) for ww in range(mul_ir.mul)]
+        out_inv = [0] * len(perm)
+        for pos, j in enumerate(perm):
+            out_inv[j] = pos
+        self._fast_permute = any(mul_ir.mul > 1 and mul_ir.ir.dim > 1 for mul_ir in self.irreps_out)
+        self.register_buffer("_lin_out", torch.tensor(out_inv, dtype=torch.long), persistent=False)
+        self.register_buffer("_lin_out_inv", torch.tensor(perm, dtype=torch.long), persistent=False)
+        self._fast = True
+
+    def _forward_fast(self, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, Z: int) -> torch.Tensor:
+        """``x (Z, dim_in)`` -> ``(Z, dim_out)``; blocks computed in ``(k, w)`` order then permuted."""
+        live = [i for i, g in enumerate(self._groups) if g]
+        As = _SplitGather.apply(x, self._lin_inv, self._lin_cat, self._fast_pad_inv, self._fast_sizes)
+        ws = weight.split(self._w_sizes, dim=-1) if self.weight_numel > 0 else []
+        bs = bias.split(self._b_sizes, dim=-1) if self.bias_numel > 0 else []
+        A_of = dict(zip(live, As))
+        pieces = []
+        for i_out, (mul_ir, group) in enumerate(zip(self.irreps_out, self._groups)):
+            mo, k = mul_ir.mul, mul_ir.ir.dim
+            if mo * k == 0:
+                continue
+            acc = None
+            if group:
+                W = [ws[n].view(i.path_shape) * i.path_weight for i, n in group]
+                W = torch.cat(W, dim=0) if len(W) > 1 else W[0]
+                acc = (A_of[i_out].view(Z * k, W.shape[0]) @ W).view(Z, k * mo)
+            b_piece = self._bias_piece[i_out]
+            if b_piece is not None:  # scalars: (k, w) order is (w,)
+                b = bs[b_piece].view(1, mo)
+                acc = b.expand(Z, mo) if acc is None else acc + b
+            pieces.append(acc if acc is not None else x.new_zeros(Z, mo * k))
+        if not pieces:
+            return x.new_zeros(Z, self.irreps_out.dim)
+        kw = torch.cat(pieces, dim=1) if len(pieces) > 1 else pieces[0]
+        if not self._fast_permute:
+            return kw
+        return _Gather.apply(kw, self._lin_out, self._lin_out_inv, False, False)
+
     def __repr__(self) -> str:
         return f"{self.__class__.__name__}({self.irreps_in} -> {self.irreps_out} | {self.weight_numel} weights)"
 
@@ -226,6 +296,10 @@ class Linear(torch.nn.Module):
         if self.bias_numel > 0:
             bias = bias.reshape(fo, self.bias_numel)
 
+        if self._fast:
+            out = self._forward_fast(x.view(Z, self.irreps_in.dim), weight.view(-1) if self.weight_numel else weight,
+                                     bias.view(-1) if self.bias_numel else bias, Z)
+            return out.reshape(tuple(batch) + (self.irreps_out.dim,))
         # one split per tensor (not one narrow per block: their backward would zero-fill each time)
         xs = x.split(self._x_sizes, dim=2)
         ws = weight.split(self._w_sizes, dim=-1) if self.weight_numel > 0 else []

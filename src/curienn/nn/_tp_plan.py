@@ -114,11 +114,11 @@ class _SplitGather(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(ctx, src, inv, idx_cat, pad_inv: bool, *idxs):  # type: ignore[override]
+    def forward(ctx, src, inv, idx_cat, pad_inv: bool, sizes: tuple):  # type: ignore[override]
         ctx.save_for_backward(inv, idx_cat)
         ctx.pad_inv = pad_inv
-        ctx.shapes = [(src.shape[0], idx.shape[0]) + tuple(src.shape[2:]) for idx in idxs]
-        return tuple(src.index_select(1, idx) for idx in idxs)
+        ctx.shapes = [(src.shape[0], n) + tuple(src.shape[2:]) for n in sizes]
+        return tuple(src.index_select(1, idx) for idx in idx_cat.split(list(sizes)))
 
     @staticmethod
     def backward(ctx, *grads):  # type: ignore[override]
@@ -126,7 +126,7 @@ class _SplitGather(torch.autograd.Function):
         like = next(g for g in grads if g is not None)
         grads = [g if g is not None else like.new_zeros(shape) for g, shape in zip(grads, ctx.shapes)]
         g = torch.cat(grads, dim=1) if len(grads) > 1 else grads[0]
-        return (_Gather.apply(g, inv, idx_cat, ctx.pad_inv, False), None, None, None) + (None,) * len(grads)
+        return _Gather.apply(g, inv, idx_cat, ctx.pad_inv, False), None, None, None, None
 
 
 class _GatherIndex:
@@ -302,7 +302,7 @@ class TPPlan:
             return _GatherIndex(self.tensors, name, idx, self.groups[g].zero_row + 1, (self.groups[g].zero_row,))
 
         # shared uvw: A[z, (k, p), u] per (output, group), then one GEMM against W (p u, w)
-        self.uvw_shared: list[tuple[int, list, list[str], bool]] = []
+        self.uvw_shared: list[tuple[int, list, tuple, bool]] = []
         # per-sample uvw: runs of consecutive weighted instructions with the same u and w
         self.uvw_runs: list[tuple[int, list[_Path], list[int], _GatherIndex]] = []
         runs: list[list[_Path]] = []
@@ -312,11 +312,10 @@ class TPPlan:
                 by_g.setdefault(self.row_of[p.index][0], {}).setdefault(p.o, []).append(p)
             for g, by_o in by_g.items():
                 n_src = self.groups[g].zero_row + 1
-                names, idx_cat = [], []
+                sizes, idx_cat = [], []
                 for o, ps in by_o.items():
                     idx = [self.row_of[p.index][1] + kk for kk in range(self.out_blocks[o][1]) for p in ps]
-                    names.append(f"a{g}_{o}")
-                    self.tensors[names[-1]] = torch.tensor(idx, dtype=torch.long)
+                    sizes.append(len(idx))
                     idx_cat += idx
                 inv = [len(idx_cat)] * n_src
                 for pos, r in enumerate(idx_cat):
@@ -325,7 +324,7 @@ class TPPlan:
                 pad_inv = len(idx_cat) in inv
                 self.tensors[f"a{g}_cat"] = torch.tensor(idx_cat, dtype=torch.long)
                 self.tensors[f"a{g}_inv"] = torch.tensor(inv, dtype=torch.long)
-                self.uvw_shared.append((g, list(by_o.items()), names, pad_inv))
+                self.uvw_shared.append((g, list(by_o.items()), tuple(sizes), pad_inv))
         else:
             for p in grouped:
                 last = runs[-1][-1] if runs else None
@@ -424,10 +423,9 @@ class TPPlan:
                     T[p.index] = torch.bmm(xa, Mp).view(Z, p.u, p.v, p.d3)
 
         outs: list[list[torch.Tensor]] = [[] for _ in self.out_blocks]  # each (Z, k, w)
-        for g, by_o, names, pad_inv in self.uvw_shared:
-            idxs = [getattr(owner, "_tp_" + n) for n in names]
+        for g, by_o, sizes, pad_inv in self.uvw_shared:
             As = _SplitGather.apply(tt[g], getattr(owner, f"_tp_a{g}_inv"), getattr(owner, f"_tp_a{g}_cat"), pad_inv,
-                                    *idxs)
+                                    sizes)
             for (o, ps), A in zip(by_o, As):  # A: (Z, k * P, u) = (Z, k, (p, u))
                 k, Q = self.out_blocks[o][1], len(ps) * self.groups[g].u
                 W = [ws[self.w_seg[("path", p.index)]].view(p.u, p.w) for p in ps]
