@@ -68,6 +68,11 @@ def main() -> None:
     ax = fig.add_subplot(122, projection="3d")
     plot_point_signals(s2["positions"], r2.prediction, 5, ax=ax, res=30, axes=False, edges=True,
                        title="prediction at the Curie floor (two maxima)")
+    for a in fig.axes:
+        try:
+            a.view_init(elev=90, azim=-90, vertical_axis="y")  # look down the normal y
+        except TypeError:  # older matplotlib
+            pass
     fig.savefig(os.path.join(args.out, "2_square_to_rectangle_signals.png"), dpi=120, bbox_inches="tight")
     plt.close(fig)
     summary["2_square_to_rectangle"] = {"loss": r2.fit["loss"], "floor": floor, "loss_over_floor": r2.fit["loss"] / floor,

@@ -193,3 +193,38 @@ def test_per_site_invariant_projection_on_a_crystal():
     uniform = np.zeros((8, 9))
     uniform[:, 0] = 1.0
     assert np.allclose(P @ uniform.reshape(-1), uniform.reshape(-1))
+
+
+def test_interrupted_search_resumes_to_the_same_result(tmp_path, monkeypatch):
+    s = square_rectangle_setup()
+    cfg = SearchConfig(irreps="1e+2e", min_model_steps=4, max_model_steps=4, joint_steps=6, lr_op=1e-2,
+                       model=SQUARE_MODEL.__class__(mul=2, hidden_lmax=2, edge_lmax=2, radial_neurons=8))
+
+    def make():
+        return OrderParameterSearch(s["positions"], s["target"], s["target_irreps"], config=cfg)
+
+    ref = make().run(progress=False)
+    ckpt = str(tmp_path / "ck.pt")
+    calls = {"n": 0}
+    original = OrderParameterSearch.loss_fn
+
+    def flaky(self, pred):
+        calls["n"] += 1
+        if calls["n"] == 7:
+            raise KeyboardInterrupt
+        return original(self, pred)
+
+    monkeypatch.setattr(OrderParameterSearch, "loss_fn", flaky)
+    with pytest.raises(KeyboardInterrupt):
+        make().run(progress=False, checkpoint=ckpt, checkpoint_every=0.0)
+    monkeypatch.setattr(OrderParameterSearch, "loss_fn", original)
+    obj = torch.load(ckpt, weights_only=True)
+    assert 0 < obj["scalars"]["step"] < 10
+    resumed = make().run(progress=False, checkpoint=ckpt, resume=True)
+    assert [h["loss"] for h in resumed.history] == pytest.approx([h["loss"] for h in ref.history], rel=1e-10)
+    assert np.allclose(resumed.values, ref.values, atol=1e-12)
+    # a checkpoint from other conventions is refused
+    obj["conventions"] = "someone-else"
+    torch.save(obj, ckpt)
+    with pytest.raises(ValueError, match="conventions"):
+        make().run(progress=False, checkpoint=ckpt, resume=True)
