@@ -120,6 +120,22 @@ def test_inputs_l_forms_match_e3nn(dtype):
         torch.testing.assert_close(ours, ref, atol=_rel_tol(dtype) * 10, rtol=0)
 
 
+@pytest.mark.parametrize("normalize", [True, False])
+def test_batch_chunks_match_e3nn(monkeypatch, dtype, normalize):
+    """Eager mode splits large batches into chunks (the last one partial): values and gradients."""
+    monkeypatch.setattr(shmod, "_CHUNK_ELEMENTS", 1)  # chunks of the minimum, 1024 points
+    ls = list(range(7))
+    x = torch.randn(2500, 3, requires_grad=True)
+    g = torch.randn(2500, 49)
+    ours = spherical_harmonics(ls, x, normalize, "component")
+    (grad,) = torch.autograd.grad(ours, x, g)
+    xd = x.detach().double().requires_grad_()
+    ref = e3nn_o3.spherical_harmonics(ls, xd, normalize, "component")
+    (grad_ref,) = torch.autograd.grad(ref, xd, g.double())
+    _assert_close_per_degree(ours.detach().double(), ref.detach(), ls, _rel_tol(dtype))
+    assert (grad.double() - grad_ref).abs().max() <= 10 * _rel_tol(dtype) * grad_ref.abs().max()
+
+
 def test_batch_shapes(dtype):
     x = torch.randn(2, 5, 3)
     out = spherical_harmonics([1, 2], x, False)
