@@ -26,6 +26,7 @@ def test_layouts():
     assert g.group_of.tolist() == [0] * 5 and g.names == ["global"]
     s = make_layout(5, 3, "site", species=sp, sites="Ti")
     assert s.group_of.tolist() == [-1, 0, -1, -1, 1]
+    assert make_layout(5, 3, "site", species=sp, sites="1,4").group_of.tolist() == [-1, 0, -1, -1, 1]
     k = make_layout(5, 3, "species", species=sp)
     assert k.group_of.tolist() == [0, 1, 2, 2, 1]
     t = make_layout(5, 3, [[1, 4], [0]], mask=[1, 0, 1])

@@ -87,6 +87,8 @@ def make_layout(
         chosen[:] = False
         items = sites.split(",") if isinstance(sites, str) else list(sites)
         for s in items:
+            if isinstance(s, str) and s.strip().isdigit():
+                s = int(s)
             if isinstance(s, (int, np.integer)):
                 if not 0 <= int(s) < num_sites:
                     raise ValueError(f"site index {s} out of range for {num_sites} sites")
