@@ -453,7 +453,7 @@ class OrderParameterSearch:
             q = p * m
             nb = int(self._block.max()) + 1
             norms = torch.zeros(q.shape[0], nb, dtype=q.dtype).index_add_(1, self._block, q * q).sqrt()
-            wb = torch.zeros(nb, dtype=q.dtype).index_reduce_(0, self._block, self._lam_block, "amax", include_self=False)
+            wb = torch.zeros(nb, dtype=q.dtype).scatter_(0, self._block, self._lam_block)  # constant per block
             out = out + (norms * wb).sum()
         return out
 
