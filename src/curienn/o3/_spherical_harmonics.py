@@ -1,12 +1,23 @@
 r"""Real spherical harmonics as polynomials of :math:`(x, y, z)`, equal to e3nn 0.6.0.
 
-The harmonics are computed by a Cartesian recurrence on the solid harmonics
-:math:`r^l Y_l^m(\hat r)` (see :mod:`curienn.o3._sh_coefficients` for the maths):
-one vectorised step per degree over the whole batch, written into one preallocated
-buffer, and a fused analytic backward (the gradient of a degree-:math:`l` solid
-harmonic is a sparse combination of degree-:math:`l-1` ones) implemented as a custom
-:class:`torch.autograd.Function` whose backward is itself differentiable, so
-``create_graph=True`` (forces in a loss) works to any order.
+Design (see :mod:`curienn.o3._sh_coefficients` for the maths):
+
+* **Forward.** A Cartesian recurrence on the solid harmonics :math:`r^l Y_l^m(\hat r)`
+  (associated-Legendre recurrence in the polar coordinate :math:`y`, rotation by
+  :math:`z + ix` for the two outermost orders).  It runs *channel-first*: the buffer is
+  ``(dim, N)`` so every step is a few vectorised operations on contiguous rows, and one
+  blocked transpose writes the ``(N, dim)`` output.  In eager mode the batch is processed in
+  chunks of about ``_CHUNK_ELEMENTS`` output entries (small buffers that the allocator
+  reuses instead of mapping fresh pages).  ``normalize=True`` happens inside, exactly as
+  ``torch.nn.functional.normalize`` (so a zero vector gives 0, as in e3nn).
+* **Backward.** A custom :class:`torch.autograd.Function`: the gradient of a degree-:math:`l`
+  solid harmonic is a combination of at most five harmonics of degree :math:`l-1`, so the
+  vector-Jacobian product is five products of shifted row windows and three matrix-vector
+  products, then the analytic chain rule through the normalization.
+* **Higher derivatives.** With ``create_graph=True`` the backward recomputes the harmonics
+  through the same Function and uses only differentiable operations, so forces in a loss
+  (grad of grad) work, to any order.
+* **torch.compile.** Everything traces with ``fullgraph=True`` (one chunk when compiling).
 """
 
 from __future__ import annotations
