@@ -4,7 +4,6 @@ import json
 import os
 
 import numpy as np
-import pytest
 
 from curienn import cli
 
@@ -75,8 +74,6 @@ def test_files_mode_on_a_perovskite(tmp_path, capsys):
 
 
 def test_file_errors_say_what_differs(tmp_path, capsys):
-    from ase import Atoms
-
     parent, child, p, c = _write_perovskites(tmp_path)
     small = tmp_path / "small.extxyz"
     parent[:5].write(str(small))
@@ -104,4 +101,3 @@ def test_file_errors_say_what_differs(tmp_path, capsys):
     assert cli.main(["order-parameter", "--input", p, "--target", str(tmp_path / "nope.cif"),
                      "--out", str(tmp_path / "x")]) == 2
     assert "does not exist" in capsys.readouterr().err
-    del Atoms

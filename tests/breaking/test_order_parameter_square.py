@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 import torch
 
-from curienn.breaking._floor import curie_floor
 from curienn.breaking._reproductions import (
     RECTANGLE,
     SQUARE,

@@ -26,7 +26,6 @@ r"""Interpretation of a learned order parameter.
 from __future__ import annotations
 
 import itertools
-from typing import Optional, Sequence
 
 import numpy as np
 
