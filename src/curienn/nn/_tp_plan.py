@@ -356,6 +356,9 @@ class TPPlan:
             idx = [self.row_of[p.index][1] + kk if p.o == o else -1
                    for o in touched for kk in range(self.out_blocks[o][1]) for p in run]
             self.uvw_runs.append((self.w_seg[("run", n)], run, touched, gather(f"run{n}", g, idx)))
+        live_out = [o for o, (mul, d) in enumerate(self.out_blocks) if mul * d > 0]
+        self.single_run = (len(self.uvw_runs) == 1 and not self.elementwise and not self.uvw_shared
+                           and self.uvw_runs[0][2] == live_out)
         if elem_v1:  # rows read by per-path consumers must not receive gather gradients
             self._fix_inverse(elem_v1)
 
@@ -437,6 +440,9 @@ class TPPlan:
             Q = len(run) * self.groups[g].u
             A = gather(owner, tt[g]).view(Z, sum(ks), Q)
             R = torch.bmm(A, ws[seg].view(Z, Q, run[0].w))  # (Z, K, w)
+            if self.single_run:  # R is already every output block in (k, w) layout
+                kw = R.view(Z, self.dim_out)
+                return self.out_gather(owner, kw) if self.out_gather is not None else kw
             Rs = R.split(ks, dim=1) if len(ks) > 1 else [R]
             for o, Ro in zip(touched, Rs):
                 outs[o].append(Ro)
