@@ -52,15 +52,16 @@ def test_rectangle_to_square_fits():
     assert result.fit["loss"] < 0.01 * zero
 
 
-def test_square_to_rectangle_plateaus_at_the_curie_floor():
-    result, setup = reproduce_square_to_rectangle()
+@pytest.mark.parametrize("normalization, notes_floor", [("integral", 7.0702e-4), ("component", 5.626e-5)])
+def test_square_to_rectangle_plateaus_at_the_curie_floor(normalization, notes_floor):
+    result, setup = reproduce_square_to_rectangle(normalization=normalization)
     floor = setup["floor"]["floor"]
-    assert floor == pytest.approx(7.0702e-4, rel=1e-4)  # the notes' value
+    assert floor == pytest.approx(notes_floor, rel=1e-4)  # the notes' values
     assert floor * (1 - 1e-9) <= result.fit["loss"] < 1.01 * floor
     # each corner's predicted signal has two maxima (the papers' Fig. 1)
     assert setup["maxima"] == [2, 2, 2, 2]
     # while the target itself has one per corner
-    assert [count_signal_maxima(t) for t in setup["target"].numpy()] == [1, 1, 1, 1]
+    assert [count_signal_maxima(t, normalization=normalization) for t in setup["target"].numpy()] == [1, 1, 1, 1]
 
 
 def test_fixed_y22_input_fits():
