@@ -69,6 +69,8 @@ def test_files_mode_on_a_perovskite(tmp_path, capsys):
     assert t["glazer"] == "a+b-b-" and t["irreps"] == "M3+ ⊕ R4+"
     assert t["space_group_of_applied_pattern"] == 62
     assert rep["interpretation"]["target_space_group"].endswith("(62)")
+    f = rep["interpretation"]["fourier"]["norms"]["1e"]
+    assert min(f["M"], f["R"]) > 10 * max(f["Γ"], f["X"])  # the tilts live at M and R only
     assert os.path.exists(os.path.join(out, "pseudovectors.png"))
     assert "Glazer" in capsys.readouterr().out
 

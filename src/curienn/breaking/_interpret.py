@@ -35,6 +35,7 @@ __all__ = [
     "parent_irreps",
     "kpoint_name",
     "fourier_components",
+    "fourier_by_irrep",
     "glazer_from_pseudovectors",
     "TiltAnalysis",
 ]
@@ -171,6 +172,25 @@ def fourier_components(values, grid, supercell=(2, 2, 2)) -> list[dict]:
         real = np.allclose(2 * k, np.round(2 * k))
         val = F.real if real else F
         out.append({"k": k.tolist(), "name": kpoint_name(k), "value": val, "norm": float(np.linalg.norm(F))})
+    return out
+
+
+def fourier_by_irrep(values, irreps: str, grid, supercell=(2, 2, 2)) -> dict:
+    """Norms of the Fourier components of a per-site order parameter, per O(3)
+    irrep and k-point: ``{"1e": {"Γ": ..., "X": ..., "M": ..., "R": ...}, ...}``
+    (norms summed in quadrature over the arms of each star)."""
+    from curienn.o3 import Irreps
+
+    p = np.asarray(values, dtype=np.float64)
+    out: dict = {}
+    off = 0
+    for mul, ir in Irreps(irreps):
+        d = mul * ir.dim
+        name = f"{ir.l}{'e' if ir.p == 1 else 'o'}"
+        per = out.setdefault(name, {})
+        for f in fourier_components(p[:, off:off + d], grid, supercell):
+            per[f["name"]] = float(np.hypot(per.get(f["name"], 0.0), f["norm"]))
+        off += d
     return out
 
 

@@ -127,6 +127,7 @@ def _setup_files(args) -> dict:
         model = ModelOptions(**{**PEROVSKITE_MODEL.to_dict(), "max_radius": args.max_radius or 3.0})
     return {
         "kind": "files",
+        "supercell": args.supercell,
         "title": f"{args.input} -> {args.target}",
         "parent": parent,
         "child": child,
@@ -194,6 +195,19 @@ def _interpret(setup: dict, result, search) -> dict:
                 }
             except ValueError as exc:
                 out["tilts_error"] = str(exc)
+    if setup["cell"] is not None and result.values.size:
+        from curienn.breaking._interpret import _grid_coordinates, fourier_by_irrep
+        from curienn.breaking._targets import parse_supercell
+
+        sites = [i for i, g in enumerate(result.layout.group_of) if g >= 0]
+        reps = parse_supercell(setup.get("supercell") or (2, 2, 2))
+        try:
+            cell = np.asarray(setup["parent"].cell[:]) / np.asarray(reps)[:, None]
+            grid = _grid_coordinates(setup["parent"].positions[sites], cell) % np.asarray(reps)
+            out["fourier"] = {"supercell": list(reps),
+                              "norms": fourier_by_irrep(result.site_values[sites], result.irreps, grid, reps)}
+        except ValueError as exc:
+            out["fourier_error"] = str(exc)
     if setup["cell"] is not None:
         from curienn.symmetry import space_group
 
@@ -226,6 +240,14 @@ def _markdown(setup, result, interp, seconds) -> str:
     for c in interp.get("components", []):
         lines.append(f"| {c.get('name', 'global')} | `{c['component']}` | {c['value']:+.5f} | "
                      f"{c.get('parent_irrep', '')} | {c['meaning']} |")
+    if "fourier" in interp:
+        norms = interp["fourier"]["norms"]
+        ks = sorted({k for v in norms.values() for k in v}, key="ΓXMR".find)
+        lines += ["", f"## Fourier components over the {'x'.join(map(str, interp['fourier']['supercell']))} cell", "",
+                  "| irrep | " + " | ".join(ks) + " |", "|---" * (len(ks) + 1) + "|"]
+        for ir, v in norms.items():
+            if max(v.values()) > 0:
+                lines.append(f"| {ir} | " + " | ".join(f"{v.get(k, 0.0):.4f}" for k in ks) + " |")
     if "tilts" in interp:
         t = interp["tilts"]
         lines += ["", "## Octahedral tilts", "",
@@ -293,6 +315,10 @@ def run(args) -> int:
         print(f"parent group {interp['parent_group']}:")
         for c in interp["components"]:
             print(f"  {c['component']:<9} {c['value']:+.5f}  {c['parent_irrep']:<5} {c['meaning']}")
+    if "fourier" in interp:
+        for ir, v in interp["fourier"]["norms"].items():
+            if max(v.values()) > 1e-6:
+                print(f"Fourier |F(k)| of {ir}: " + ", ".join(f"{k} {x:.4f}" for k, x in v.items()))
     if "tilts" in interp:
         t = interp["tilts"]
         print(f"tilts: Glazer {t['glazer']} = {t['irreps']}; applied pattern -> space group "
