@@ -260,6 +260,21 @@ def test_zero_vector(dtype, normalization):
         torch.testing.assert_close(grad, grad_e)
 
 
+def test_tiny_vectors_below_normalize_eps_match_e3nn():
+    """0 < |x| < 1e-12: normalize gives x / 1e-12, not a unit vector; values and gradients as e3nn."""
+    torch.set_default_dtype(torch.float64)
+    ls = list(range(8))
+    x = (torch.randn(20, 3, dtype=torch.float64) * 3e-13).requires_grad_()
+    g = torch.randn(20, 64, dtype=torch.float64)
+    ours = spherical_harmonics(ls, x, True, "component")
+    (grad,) = torch.autograd.grad(ours, x, g)
+    xe = x.detach().clone().requires_grad_()
+    ref = e3nn_o3.spherical_harmonics(ls, xe, True, "component")
+    (grad_ref,) = torch.autograd.grad(ref, xe, g)
+    torch.testing.assert_close(ours, ref, atol=1e-12, rtol=1e-9)
+    torch.testing.assert_close(grad, grad_ref, atol=0, rtol=1e-9)
+
+
 @pytest.mark.parametrize("normalize", [True, False])
 @pytest.mark.parametrize("normalization", NORMALIZATIONS)
 def test_gradients_match_e3nn(dtype, normalize, normalization):

@@ -147,15 +147,14 @@ def _forward_channels_first(
     xt: torch.Tensor,
     lmax: int,
     normalization: str,
-    on_sphere: bool,
     coefficients: list[tuple[torch.Tensor, torch.Tensor, float]] | None = None,
 ) -> torch.Tensor:
     r"""Solid harmonics of degrees ``0..lmax`` of the points ``xt`` (3, N), as ((lmax+1)^2, N).
 
     Every row is contiguous over the batch, so each recurrence step is a handful of
-    vectorised operations on a ``(2l+1, N)`` block of one preallocated buffer.
-    With ``on_sphere`` the points are assumed to be unit vectors or zero, and :math:`r^2`
-    is replaced by 1 except in the seed of the :math:`m = 0` chain (so zero stays zero).
+    vectorised operations on a ``(2l+1, N)`` block of one preallocated buffer.  These are
+    the exact homogeneous polynomials (with :math:`r^2 = x^2 + y^2 + z^2`, not 1, even for
+    normalized points, whose norm can be 0 or, below ``eps``, anything in between, as e3nn).
     """
     n = xt.shape[1]
     if coefficients is None:
@@ -177,10 +176,7 @@ def _forward_channels_first(
             mid = cur[1 : 2 * l]
             torch.mul(prev, py, out=mid)
             mid.mul_(at)
-            if l == 2 or not on_sphere:
-                mid[1:-1].addcmul_(prev2 * r2, bt, value=-1.0)
-            else:
-                mid[1:-1].addcmul_(prev2, bt, value=-1.0)
+            mid[1:-1].addcmul_(prev2 * r2, bt, value=-1.0)
             # m = -l, l:  E (z Y^{-(l-1)} + x Y^{l-1}),  E (z Y^{l-1} - x Y^{-(l-1)})
             prev_d, cur_d = prev[:: 2 * l - 2], cur[:: 2 * l]  # rows (-(l-1), l-1) and (-l, l)
             cur_d.copy_(prev_d).mul_(pz)  # (no strided out=: unsupported by torch.compile)
@@ -249,7 +245,7 @@ class _SolidHarmonics(torch.autograd.Function):
 
     @staticmethod
     def forward(  # type: ignore[override]
-        x: torch.Tensor, lmax: int, normalization: str, normalize: bool, on_sphere: bool
+        x: torch.Tensor, lmax: int, normalization: str, normalize: bool
     ) -> tuple[torch.Tensor, ...]:
         n, dim = x.shape[0], (lmax + 1) ** 2
         xt = x.t().contiguous()  # (3, N)
@@ -263,21 +259,20 @@ class _SolidHarmonics(torch.autograd.Function):
         coefficients = _recurrence_tensors(lmax, normalization, xt)
         buffers = []
         for start in range(0, n, chunk):
-            ycf = _forward_channels_first(xt[:, start : start + chunk], lmax, normalization, on_sphere, coefficients)
+            ycf = _forward_channels_first(xt[:, start : start + chunk], lmax, normalization, coefficients)
             out[start : start + chunk].copy_(ycf.t())  # blocked transpose into the (N, dim) output
             buffers.append(ycf)
         return (out, xt, r, *buffers)
 
     @staticmethod
     def setup_context(ctx: Any, inputs: tuple[Any, ...], output: tuple[torch.Tensor, ...]) -> None:
-        x, lmax, normalization, normalize, on_sphere = inputs
+        x, lmax, normalization, normalize = inputs
         ctx.mark_non_differentiable(*output[1:])
         if ctx.needs_input_grad[0]:
             ctx.save_for_backward(x, *output[1:])
         ctx.lmax = lmax
         ctx.normalization = normalization
         ctx.normalize = normalize
-        ctx.on_sphere = on_sphere
 
     @staticmethod
     def backward(ctx: Any, grad: torch.Tensor, *_: Any) -> tuple[Any, ...]:  # type: ignore[override]
@@ -287,14 +282,14 @@ class _SolidHarmonics(torch.autograd.Function):
             # create_graph=True: recompute the harmonics as a differentiable function of x, so
             # that the backward below (plain differentiable operations) can be differentiated again
             xh = torch.nn.functional.normalize(x, dim=-1, eps=_EPS) if ctx.normalize else x
-            out = _SolidHarmonics.apply(xh, lmax, normalization, False, ctx.on_sphere)[0]
+            out = _SolidHarmonics.apply(xh, lmax, normalization, False)[0]
             gx = _vjp_channels_first(out.t().contiguous(), grad.t().contiguous(), lmax, normalization)
             if ctx.normalize:
                 rr = torch.linalg.vector_norm(x, dim=-1, keepdim=True).t()
                 gx = _normalize_vjp(xh.t(), rr, gx)
-            return gx.t(), None, None, None, None
+            return gx.t(), None, None, None
         if lmax == 0 or not buffers:
-            return x.new_zeros(x.shape), None, None, None, None
+            return x.new_zeros(x.shape), None, None, None
         gx = xt.new_empty(xt.shape)  # (3, N)
         grad = grad.contiguous()
         chunk = buffers[0].shape[1]
@@ -312,7 +307,7 @@ class _SolidHarmonics(torch.autograd.Function):
         if ctx.normalize:  # in place, as _normalize_vjp
             radial = (xt * gx).sum(0, keepdim=True).mul_(r >= _EPS)
             gx.addcmul_(xt, radial, value=-1.0).div_(r.clamp_min(_EPS))
-        return gx.t(), None, None, None, None
+        return gx.t(), None, None, None
 
 
 def _normalize_vjp(xh: torch.Tensor, r: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
@@ -337,7 +332,7 @@ def _spherical_harmonics_ls(ls: list[int], x: torch.Tensor, normalize: bool, nor
     batch = x.shape[:-1]
     flat = x.reshape(-1, 3)
     # normalize=True: x / max(|x|, 1e-12) inside the Function (a zero vector stays zero, as e3nn)
-    sh = _SolidHarmonics.apply(flat, lmax, normalization, normalize, normalize)[0]
+    sh = _SolidHarmonics.apply(flat, lmax, normalization, normalize)[0]
     if ls != list(range(lmax + 1)):
         sh = torch.cat([sh[:, l * l : (l + 1) * (l + 1)] for l in ls], dim=1)
     return sh.reshape(*batch, sh.shape[1])
