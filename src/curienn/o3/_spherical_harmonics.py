@@ -134,6 +134,23 @@ def _chunk_size(n: int, dim: int) -> int:
     return max(1024, _CHUNK_ELEMENTS // dim)
 
 
+def _channels_first_to_last(dst: torch.Tensor, src: torch.Tensor) -> None:
+    """``dst (N, D) <- src (D, N)``, i.e. ``dst.copy_(src.t())``, faster: moving groups of 4
+    consecutive batch entries as a 3-D permutation vectorises and threads better."""
+    if dst.is_contiguous() and src.is_contiguous() and dst.shape[0] % 4 == 0:
+        dst.view(-1, 4, dst.shape[1]).copy_(src.view(src.shape[0], -1, 4).permute(1, 2, 0))
+    else:
+        dst.copy_(src.t())
+
+
+def _channels_last_to_first(dst: torch.Tensor, src: torch.Tensor) -> None:
+    """``dst (D, N) <- src (N, D)``, as :func:`_channels_first_to_last`."""
+    if dst.is_contiguous() and src.is_contiguous() and dst.shape[1] % 4 == 0:
+        dst.view(dst.shape[0], -1, 4).copy_(src.view(-1, 4, src.shape[1]).permute(2, 0, 1))
+    else:
+        dst.copy_(src.t())
+
+
 def _recurrence_tensors(lmax: int, normalization: str, like: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor, float]]:
     """``(A, B, E)`` of every step ``l = 2..lmax`` as (rows, 1) tensors (built once per call)."""
     out = []
@@ -260,7 +277,7 @@ class _SolidHarmonics(torch.autograd.Function):
         buffers = []
         for start in range(0, n, chunk):
             ycf = _forward_channels_first(xt[:, start : start + chunk], lmax, normalization, coefficients)
-            out[start : start + chunk].copy_(ycf.t())  # blocked transpose into the (N, dim) output
+            _channels_first_to_last(out[start : start + chunk], ycf)  # into the (N, dim) output
             buffers.append(ycf)
         return (out, xt, r, *buffers)
 
@@ -293,15 +310,14 @@ class _SolidHarmonics(torch.autograd.Function):
         gx = xt.new_empty(xt.shape)  # (3, N)
         grad = grad.contiguous()
         chunk = buffers[0].shape[1]
-        gcf_work = grad.new_empty((grad.shape[1], chunk))
         work = grad.new_empty((5, lmax * lmax - 1, chunk))
         w = _coefficient_tensor(_cached(derivative_windows, lmax, normalization), grad).view(5, lmax * lmax)[:, 1:]
         s1 = math.sqrt(3.0) * block_scale(1, normalization)
         start = 0
         for ycf in buffers:
             stop = start + ycf.shape[1]
-            gcf = gcf_work[:, : stop - start]
-            gcf.copy_(grad[start:stop].t())  # blocked transpose to channel-first
+            gcf = grad.new_empty((grad.shape[1], stop - start))
+            _channels_last_to_first(gcf, grad[start:stop])
             _vjp_windows(ycf, gcf, lmax, s1, w, work[:, :, : stop - start], gx[:, start:stop])
             start = stop
         if ctx.normalize:  # in place, as _normalize_vjp
