@@ -151,8 +151,26 @@ def _channels_last_to_first(dst: torch.Tensor, src: torch.Tensor) -> None:
         dst.copy_(src.t())
 
 
+_TENSOR_CACHE: dict[tuple[Any, ...], Any] = {}
+"""Eager-mode cache of coefficient tensors per (what, lmax, normalization, dtype, device)."""
+
+
+def _tensor_cache(key: tuple[Any, ...], like: torch.Tensor, build: Any) -> Any:
+    if torch.compiler.is_compiling():
+        return build()
+    key = (*key, like.dtype, like.device)
+    value = _TENSOR_CACHE.get(key)
+    if value is None:
+        value = _TENSOR_CACHE[key] = build()
+    return value
+
+
 def _recurrence_tensors(lmax: int, normalization: str, like: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor, float]]:
-    """``(A, B, E)`` of every step ``l = 2..lmax`` as (rows, 1) tensors (built once per call)."""
+    """``(A, B, E)`` of every step ``l = 2..lmax`` as (rows, 1) tensors (cached)."""
+    return _tensor_cache(("recurrence", lmax, normalization), like, lambda: _build_recurrence_tensors(lmax, normalization, like))
+
+
+def _build_recurrence_tensors(lmax: int, normalization: str, like: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor, float]]:
     out = []
     for l in range(2, lmax + 1):
         a, b, e = _cached(recurrence_coefficients, l, normalization)
@@ -221,16 +239,29 @@ def _vjp_channels_first(ycf: torch.Tensor, gcf: torch.Tensor, lmax: int, normali
     return w @ prod.view(5 * dim, -1)
 
 
+def _window_weights(lmax: int, normalization: str, like: torch.Tensor) -> tuple[torch.Tensor, ...]:
+    """``derivative_windows`` weights without degree 1, grouped by direction: x (slots 3, 4),
+    y (slot 2), z (slots 0, 1), each flat and contiguous."""
+    w = _coefficient_tensor(_cached(derivative_windows, lmax, normalization), like).view(5, lmax * lmax)[:, 1:]
+    return w[3:].flatten(), w[2].contiguous(), w[:2].flatten()
+
+
 def _vjp_windows(
-    ycf: torch.Tensor, gcf: torch.Tensor, lmax: int, s1: float, w: torch.Tensor, work: torch.Tensor, out: torch.Tensor
+    ycf: torch.Tensor,
+    gcf: torch.Tensor,
+    lmax: int,
+    s1: float,
+    w: tuple[torch.Tensor, torch.Tensor, torch.Tensor],
+    work: torch.Tensor,
+    out: torch.Tensor,
 ) -> None:
     r"""Fast, non-differentiable form of :func:`_vjp_channels_first`, written into ``out`` (3, N).
 
     Degree 1 is :math:`s_1 (x, y, z)`, so it contributes :math:`s_1 g_1`.  For each degree
     :math:`l \ge 2`, the five products of shifted row windows of ``gcf`` with the rows of
     degree :math:`l-1` (and their reversal) are written into ``work`` (5, lmax^2 - 1, N); three
-    matrix-vector products with the ``derivative_windows`` weights ``w`` (5, lmax^2 - 1) add
-    the rest.
+    matrix-vector products with the ``derivative_windows`` weights ``w`` (per direction, see
+    :func:`_window_weights`) add the rest.
     """
     torch.mul(gcf[1:4], s1, out=out)
     if lmax < 2:
@@ -246,9 +277,9 @@ def _vjp_windows(
         y_rev = y.flip(0)
         torch.mul(g[:k], y_rev, out=work[3, rows])
         torch.mul(g[2:], y_rev, out=work[4, rows])
-    out[0].addmv_(work[3:].flatten(0, 1).t(), w[3:].flatten())  # x: slots 3, 4
-    out[1].addmv_(work[2].t(), w[2])  # y: slot 2
-    out[2].addmv_(work[:2].flatten(0, 1).t(), w[:2].flatten())  # z: slots 0, 1
+    out[0].addmv_(work[3:].flatten(0, 1).t(), w[0])  # x: slots 3, 4
+    out[1].addmv_(work[2].t(), w[1])  # y: slot 2
+    out[2].addmv_(work[:2].flatten(0, 1).t(), w[2])  # z: slots 0, 1
 
 
 class _SolidHarmonics(torch.autograd.Function):
@@ -311,14 +342,16 @@ class _SolidHarmonics(torch.autograd.Function):
         grad = grad.contiguous()
         chunk = buffers[0].shape[1]
         work = grad.new_empty((5, lmax * lmax - 1, chunk))
-        w = _coefficient_tensor(_cached(derivative_windows, lmax, normalization), grad).view(5, lmax * lmax)[:, 1:]
+        w_x, w_y, w_z = _tensor_cache(
+            ("windows", lmax, normalization), grad, lambda: _window_weights(lmax, normalization, grad)
+        )
         s1 = math.sqrt(3.0) * block_scale(1, normalization)
         start = 0
         for ycf in buffers:
             stop = start + ycf.shape[1]
             gcf = grad.new_empty((grad.shape[1], stop - start))
             _channels_last_to_first(gcf, grad[start:stop])
-            _vjp_windows(ycf, gcf, lmax, s1, w, work[:, :, : stop - start], gx[:, start:stop])
+            _vjp_windows(ycf, gcf, lmax, s1, (w_x, w_y, w_z), work[:, :, : stop - start], gx[:, start:stop])
             start = stop
         if ctx.normalize:  # in place, as _normalize_vjp
             radial = (xt * gx).sum(0, keepdim=True).mul_(r >= _EPS)
