@@ -1,12 +1,10 @@
-import os
-
 import pytest
 import torch
 
-# pytest -n 2 runs two workers on two cores: one thread each avoids oversubscription,
-# which makes the many small kernels of equivariant layers several times slower.
-if os.environ.get("PYTEST_XDIST_WORKER"):
-    torch.set_num_threads(1)
+# The tests use small tensors, and ``pytest -n 2`` runs two workers on two cores: one
+# intra-op thread per process avoids oversubscription, which makes the many small
+# kernels of equivariant layers several times slower (and noisier on a shared CPU).
+torch.set_num_threads(1)
 
 
 @pytest.fixture(autouse=True)

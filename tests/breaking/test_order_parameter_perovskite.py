@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-import torch
 
 from curienn.breaking._model import ModelOptions
 from curienn.breaking._perovskite import perovskite_setup, reproduce_perovskite, rotate_octahedra
@@ -10,13 +9,6 @@ from curienn.breaking._perovskite import perovskite_setup, reproduce_perovskite,
 SMALL = ModelOptions(mul=3, hidden_lmax=2, edge_lmax=2, layers=1, max_radius=3.0,
                      number_of_basis=6, radial_layers=1, radial_neurons=12)
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
 
 
 def test_setup_and_zero_order_parameter_loss():

@@ -18,13 +18,6 @@ from curienn.breaking._reproductions import (
 FOUR = ["2e m=2", "3e m=-2", "4e m=2", "5e m=-2"]
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
-
 
 @pytest.mark.parametrize("normalization", ["integral", "component"])
 def test_curie_floor_is_21_36(normalization):

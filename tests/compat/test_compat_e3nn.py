@@ -14,7 +14,7 @@ import warnings
 import pytest
 import torch
 
-e3nn_ref = pytest.importorskip("e3nn")
+import e3nn as e3nn_ref
 import e3nn.io  # noqa: E402,F401  (sub-packages of the reference)
 import e3nn.math  # noqa: E402,F401
 import e3nn.nn  # noqa: E402,F401
@@ -26,8 +26,6 @@ import curienn.compat.e3nn as ours_e3nn  # noqa: E402
 from curienn.models import load_e3nn_network_state_dict  # noqa: E402
 from curienn.nn import load_e3nn_state_dict  # noqa: E402
 
-HAS_CARTESIAN = hasattr(ours_e3nn.io, "CartesianTensor")
-HAS_RTP = hasattr(ours_e3nn.o3, "ReducedTensorProducts")
 
 
 # ---------------------------------------------------------------- the e3nn-style script
@@ -92,10 +90,9 @@ def _apply(e3nn, mods, data):
     out["to_s2"] = grid
     out["from_s2"] = o3.FromS2Grid((8, 9), 3)(grid)
     out["net"] = mods["net"]({"pos": data["pos"]})
-    if HAS_CARTESIAN:
-        ct = e3nn.io.CartesianTensor("ij=ji")
-        out["cartesian"] = ct.from_cartesian(data["sym"])
-        out["cartesian_back"] = ct.to_cartesian(out["cartesian"])
+    ct = e3nn.io.CartesianTensor("ij=ji")
+    out["cartesian"] = ct.from_cartesian(data["sym"])
+    out["cartesian_back"] = ct.to_cartesian(out["cartesian"])
     return out
 
 
@@ -161,14 +158,12 @@ def test_normalize2mom_close_to_e3nn(both_runs):
     torch.testing.assert_close(got["normalize2mom"], ref["normalize2mom"], atol=1e-3, rtol=1e-3)
 
 
-@pytest.mark.skipif(not HAS_CARTESIAN, reason="curienn.io._cartesian_tensor is not there yet")
 @pytest.mark.parametrize("name", ["cartesian", "cartesian_back"])
 def test_cartesian_tensor_equals_e3nn(both_runs, name):
     ref, got, _ = both_runs
     torch.testing.assert_close(got[name], ref[name], atol=1e-10, rtol=1e-9)
 
 
-@pytest.mark.skipif(not HAS_RTP, reason="curienn.io._reduced_tensor_products is not there yet")
 @pytest.mark.parametrize("formula, irreps", [("ij=ji", dict(i="1o")), ("ijk=-jik", dict(i="1o", k="1e"))])
 def test_reduced_tensor_products_equal_e3nn(formula, irreps):
     ref = e3nn_ref.o3.ReducedTensorProducts(formula, **irreps)
@@ -270,11 +265,8 @@ COMPARED_MODULES = [
     "e3nn.nn.models.gate_points_2101", "e3nn.io", "e3nn.math", "e3nn.util",
     "e3nn.util.test", "e3nn.util.jit",
 ]
-# provided lazily by curienn once another part of it lands
-PENDING = {
-    "e3nn.io": {n for n in ("CartesianTensor", "SphericalTensor") if not hasattr(ours_e3nn.io, n)},
-    "e3nn.o3": set() if HAS_RTP else {"ReducedTensorProducts"},
-}
+# nothing is pending any more: every name e3nn has is either provided or UNSUPPORTED
+PENDING: dict = {}
 
 
 def _public_names(modname):

@@ -1,6 +1,5 @@
 """The paper's 4-atom argon dataset."""
 
-import numpy as np
 import pytest
 import torch
 

@@ -6,14 +6,6 @@ import torch
 from curienn.dynamics import TrainConfig, force_rmse, load_model, make_argon_dataset, train_argon
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Small models train much faster on one thread of a shared CPU."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
-
 
 @pytest.fixture(scope="module")
 def data():

@@ -3,6 +3,7 @@
 import itertools
 
 import numpy as np
+import ase
 import pytest
 import torch
 
@@ -14,8 +15,6 @@ from curienn.io._graph import (
     scatter_sum,
     undirected_pairs,
 )
-
-ase = pytest.importorskip("ase")
 from ase.build import bulk  # noqa: E402
 from ase.neighborlist import neighbor_list  # noqa: E402
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-spglib = pytest.importorskip("spglib")
-pytest.importorskip("ase")
+import spglib as spglib
+import ase  # noqa: F401
 
 from curienn.io._perovskite import B_SITES, glazer_perovskite, glazer_pseudovectors, parse_glazer  # noqa: E402
 

@@ -1,6 +1,7 @@
 """Reading/writing structures through ASE and rejecting bad ones."""
 
 import numpy as np
+import ase
 import pytest
 import torch
 
@@ -13,8 +14,6 @@ from curienn.io._structures import (
     validate_positions,
     write_structure,
 )
-
-ase = pytest.importorskip("ase")
 from ase.build import bulk, molecule  # noqa: E402
 
 

@@ -55,7 +55,7 @@ def _kwargs(variant):
 @pytest.fixture
 def e3nn_network(monkeypatch, dtype):
     """e3nn's Network for a variant, built once (its construction takes seconds)."""
-    gp = pytest.importorskip("e3nn.nn.models.gate_points_2101")
+    import e3nn.nn.models.gate_points_2101 as gp
     monkeypatch.setattr(gp, "radius_graph", _exact_radius_graph)
 
     def get(variant):
@@ -168,7 +168,6 @@ def test_batching_equals_separate_graphs(dtype, tol):
 
 
 def _crystal(dtype):
-    ase = pytest.importorskip("ase")
     from ase.build import bulk
 
     prim = bulk("NaCl", "rocksalt", a=2.4)  # nearest neighbours at 1.2 < max_radius

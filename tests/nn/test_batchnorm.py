@@ -7,7 +7,7 @@ from curienn.nn import BatchNorm
 from curienn.o3 import Irreps
 from curienn.testing import assert_equivariant
 
-e3nn_nn = pytest.importorskip("e3nn.nn")
+import e3nn.nn as e3nn_nn
 
 IRREPS = "3x0e + 2x0o + 2x1o + 1x2e + 2x0e"
 

@@ -6,7 +6,7 @@ import torch
 from curienn.nn import Dropout
 from curienn.testing import assert_equivariant
 
-e3nn_nn = pytest.importorskip("e3nn.nn")
+import e3nn.nn as e3nn_nn
 
 
 @pytest.mark.parametrize("p", [0.0, 0.3, 1.0])

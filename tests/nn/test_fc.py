@@ -5,7 +5,7 @@ import torch
 
 from curienn.nn import FullyConnectedNet
 
-e3nn_nn = pytest.importorskip("e3nn.nn")
+import e3nn.nn as e3nn_nn
 
 
 @pytest.mark.parametrize(

@@ -129,7 +129,7 @@ def test_state_dict_round_trip():
 
 
 def test_load_e3nn_state_dict(dtype, tol):
-    e3nn_o3 = pytest.importorskip("e3nn.o3")
+    import e3nn.o3 as e3nn_o3
     from curienn.nn import load_e3nn_state_dict
 
     irreps = ("2x0e+2x1o", "0e+1o", "2x0e+1x1o+1x2e")

@@ -5,7 +5,7 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-e3nn_o3 = pytest.importorskip("e3nn.o3")
+import e3nn.o3 as e3nn_o3
 
 from curienn.nn import (  # noqa: E402
     ElementwiseTensorProduct,

@@ -14,19 +14,11 @@ from curienn.o3._spherical_harmonics import (
     spherical_harmonics_alpha_beta,
 )
 
-e3nn_o3 = pytest.importorskip("e3nn.o3")
+import e3nn.o3 as e3nn_o3
 
 NORMALIZATIONS = ["integral", "component", "norm"]
 E3NN_LMAX = 12
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """These tests use small tensors: intra-op threads only add latency (and noise on a shared CPU)."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
 
 
 def _has_irreps() -> bool:

@@ -8,14 +8,6 @@ import torch
 from curienn.optim import FIRE
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Tiny tensors: one thread is much faster than two on a shared CPU."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
-
 
 def _reference_fire(x, grad, steps, mass, dt, dt_max, n_min, f_inc, f_dec, a0, f_a):
     """The paper's Appendix A, literally, on plain Python lists."""

@@ -8,14 +8,6 @@ from curienn.symmetry import point_group, symmetry_of_signals
 from curienn.symmetry._demo import DEMO_SHAPES, random_network_demo
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny tensors: one thread is faster on a shared machine."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
-
 
 @pytest.mark.parametrize("shape, group, order", [("tetrahedron", "Td", 24), ("octahedron", "Oh", 48)])
 def test_random_networks_obey_curie(shape, group, order):

@@ -2,6 +2,7 @@
 tolerances, features and bad input."""
 
 import numpy as np
+import ase
 import pytest
 
 from curienn.symmetry._group import close_group, operation_info, rotation_matrix
@@ -210,7 +211,6 @@ def test_str_and_dict():
 
 
 def test_ase_atoms_input():
-    ase = pytest.importorskip("ase")
     pts, species = water()
     atoms = ase.Atoms(species, positions=pts)
     assert point_group(atoms, tol=1e-3).name == "C2v"

@@ -1,10 +1,10 @@
 """spglib wrapper: numbers, symbols, operations and tolerances."""
 
 import numpy as np
+import ase
 import pytest
 
-spglib = pytest.importorskip("spglib")
-ase = pytest.importorskip("ase")
+import spglib as spglib
 
 from curienn.io._perovskite import glazer_perovskite  # noqa: E402
 from curienn.symmetry import common_operations, space_group  # noqa: E402

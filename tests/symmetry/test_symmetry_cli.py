@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-ase_io = pytest.importorskip("ase.io")
+import ase.io as ase_io
 import ase  # noqa: E402
 
 from curienn.cli import main  # noqa: E402
@@ -39,7 +39,7 @@ def test_show_json(files, capsys):
 
 
 def test_show_space_group(files, capsys):
-    pytest.importorskip("spglib")
+    import spglib  # noqa: F401
     from curienn.io._perovskite import glazer_perovskite
 
     atoms, _ = glazer_perovskite("a0a0c-", 10.0)
@@ -76,7 +76,7 @@ def test_errors_are_clean(files, capsys):
 
 
 def test_features_from_extxyz(tmp_path, capsys):
-    pytest.importorskip("spglib")
+    import spglib  # noqa: F401
     from curienn.io._perovskite import glazer_perovskite
 
     cubic, _ = glazer_perovskite("a0a0a0", 0.0)
