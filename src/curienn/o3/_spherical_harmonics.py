@@ -296,7 +296,8 @@ class _SolidHarmonics(torch.autograd.Function):
         x: torch.Tensor, lmax: int, normalization: str, normalize: bool
     ) -> tuple[torch.Tensor, ...]:
         n, dim = x.shape[0], (lmax + 1) ** 2
-        xt = x.t().contiguous()  # (3, N)
+        xt = x.new_empty((3, n))
+        _channels_last_to_first(xt, x)
         if normalize:  # as torch.nn.functional.normalize: x / max(|x|, eps)
             r = (xt * xt).sum(0, keepdim=True).sqrt_()  # (linalg.vector_norm is slow along dim 0)
             xt = xt / r.clamp_min(_EPS)
