@@ -49,12 +49,19 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     x = torch.randn(args.n, 3, dtype=torch.float32)
-    implementations = {"curienn": spherical_harmonics, "e3nn": e3nn.o3.spherical_harmonics}
+    implementations = {
+        "curienn": spherical_harmonics,
+        "e3nn": e3nn.o3.spherical_harmonics,
+    }
 
     results = {}
     clock = time.perf_counter if args.clock == "wall" else time.process_time
-    print(f"N={args.n} float32 threads={args.threads} normalize=True ({args.clock} clock, best of {args.repeats}, ms)")
-    print(f"{'lmax':>4} {'normalization':>13} {'pass':>8} {'curienn':>9} {'e3nn':>9} {'ratio':>7}")
+    print(
+        f"N={args.n} float32 threads={args.threads} normalize=True ({args.clock} clock, best of {args.repeats}, ms)"
+    )
+    print(
+        f"{'lmax':>4} {'normalization':>13} {'pass':>8} {'curienn':>9} {'e3nn':>9} {'ratio':>7}"
+    )
     for lmax in args.lmax:
         ls = list(range(lmax + 1))
         for normalization in ["component", "integral"]:
@@ -63,14 +70,14 @@ def main() -> None:
                 for name, fn in implementations.items():
                     if mode == "fwd":
 
-                        def run(fn=fn):
+                        def run(fn=fn, ls=ls, normalization=normalization):
                             with torch.no_grad():
                                 fn(ls, x, True, normalization)
 
                     else:
                         xr = x.clone().requires_grad_()
 
-                        def run(fn=fn, xr=xr):
+                        def run(fn=fn, xr=xr, ls=ls, normalization=normalization):
                             out = fn(ls, xr, True, normalization)
                             (grad,) = torch.autograd.grad(out, xr, torch.ones_like(out))
                             return grad
@@ -83,7 +90,16 @@ def main() -> None:
                     f"{lmax:>4} {normalization:>13} {mode:>8} {1e3 * times['curienn']:9.2f} "
                     f"{1e3 * times['e3nn']:9.2f} {ratio:7.2f}"
                 )
-    print(json.dumps({"n": args.n, "threads": args.threads, "clock": args.clock, "ratio_e3nn_over_curienn": results}))
+    print(
+        json.dumps(
+            {
+                "n": args.n,
+                "threads": args.threads,
+                "clock": args.clock,
+                "ratio_e3nn_over_curienn": results,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

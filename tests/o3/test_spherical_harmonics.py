@@ -2,6 +2,7 @@
 
 import math
 
+import e3nn.o3 as e3nn_o3
 import numpy as np
 import pytest
 import torch
@@ -14,11 +15,8 @@ from curienn.o3._spherical_harmonics import (
     spherical_harmonics_alpha_beta,
 )
 
-import e3nn.o3 as e3nn_o3
-
 NORMALIZATIONS = ["integral", "component", "norm"]
 E3NN_LMAX = 12
-
 
 
 def _has_irreps() -> bool:
@@ -38,10 +36,15 @@ def _assert_close_per_degree(a, b, ls, tol):
     assert a.shape == b.shape
     start = 0
     for l in ls:
-        block_a, block_b = a[..., start : start + 2 * l + 1], b[..., start : start + 2 * l + 1]
+        block_a, block_b = (
+            a[..., start : start + 2 * l + 1],
+            b[..., start : start + 2 * l + 1],
+        )
         scale = block_b.abs().max().clamp_min(1e-30)
         err = (block_a - block_b).abs().max()
-        assert err <= tol * scale, f"l={l}: error {err.item():.3g} vs scale {scale.item():.3g}"
+        assert err <= tol * scale, (
+            f"l={l}: error {err.item():.3g} vs scale {scale.item():.3g}"
+        )
         start += 2 * l + 1
     assert start == a.shape[-1]
 
@@ -59,7 +62,9 @@ def _random_o3(n=1):
         ],
         dim=-1,
     ).reshape(n, 3, 3)  # fmt: skip
-    sign = torch.tensor([1.0, -1.0] * n, dtype=torch.float64)[:n]  # both proper and improper
+    sign = torch.tensor([1.0, -1.0] * n, dtype=torch.float64)[
+        :n
+    ]  # both proper and improper
     return rot * sign[:, None, None]
 
 
@@ -98,14 +103,31 @@ def test_convention_is_wikipedia_without_condon_shortley():
     for l in [0, 1, 2, 5, 12, 20, 40, LMAX]:
         ours = spherical_harmonics(l, x, True, "integral").numpy()
         for m in range(-l, l + 1):
-            ylm = sph_harm_y(l, abs(m), theta, phi) * (-1) ** abs(m)  # remove Condon-Shortley
-            ref = ylm.real if m == 0 else math.sqrt(2) * (ylm.real if m > 0 else ylm.imag)
-            np.testing.assert_allclose(ours[:, l + m], ref, rtol=0, atol=1e-10 * math.sqrt(2 * l + 1))
+            ylm = sph_harm_y(l, abs(m), theta, phi) * (-1) ** abs(
+                m
+            )  # remove Condon-Shortley
+            ref = (
+                ylm.real if m == 0 else math.sqrt(2) * (ylm.real if m > 0 else ylm.imag)
+            )
+            np.testing.assert_allclose(
+                ours[:, l + m], ref, rtol=0, atol=1e-10 * math.sqrt(2 * l + 1)
+            )
 
 
 def test_inputs_l_forms_match_e3nn(dtype):
     x = torch.randn(20, 3)
-    forms = [0, 3, [2, 0, 1, 1], (4, 2), "0e+1o+2e", "2x1o+0e", "1e", "0e+1e+2e", "3o", e3nn_o3.Irreps("0e+2x1o")]
+    forms = [
+        0,
+        3,
+        [2, 0, 1, 1],
+        (4, 2),
+        "0e+1o+2e",
+        "2x1o+0e",
+        "1e",
+        "0e+1e+2e",
+        "3o",
+        e3nn_o3.Irreps("0e+2x1o"),
+    ]
     for l in forms:
         ours = spherical_harmonics(l, x, True, "component")
         ref = e3nn_o3.spherical_harmonics(l, x, True, "component")
@@ -115,7 +137,9 @@ def test_inputs_l_forms_match_e3nn(dtype):
 @pytest.mark.parametrize("normalize", [True, False])
 def test_batch_chunks_match_e3nn(monkeypatch, dtype, normalize):
     """Eager mode splits large batches into chunks (the last one partial): values and gradients."""
-    monkeypatch.setattr(shmod, "_CHUNK_ELEMENTS", 1)  # chunks of the minimum, 1024 points
+    monkeypatch.setattr(
+        shmod, "_CHUNK_ELEMENTS", 1
+    )  # chunks of the minimum, 1024 points
     ls = list(range(7))
     x = torch.randn(2500, 3, requires_grad=True)
     g = torch.randn(2500, 49)
@@ -125,14 +149,18 @@ def test_batch_chunks_match_e3nn(monkeypatch, dtype, normalize):
     ref = e3nn_o3.spherical_harmonics(ls, xd, normalize, "component")
     (grad_ref,) = torch.autograd.grad(ref, xd, g.double())
     _assert_close_per_degree(ours.detach().double(), ref.detach(), ls, _rel_tol(dtype))
-    assert (grad.double() - grad_ref).abs().max() <= 10 * _rel_tol(dtype) * grad_ref.abs().max()
+    assert (grad.double() - grad_ref).abs().max() <= 10 * _rel_tol(
+        dtype
+    ) * grad_ref.abs().max()
 
 
 def test_batch_shapes(dtype):
     x = torch.randn(2, 5, 3)
     out = spherical_harmonics([1, 2], x, False)
     assert out.shape == (2, 5, 8)
-    torch.testing.assert_close(out.reshape(10, 8), spherical_harmonics([1, 2], x.reshape(10, 3), False))
+    torch.testing.assert_close(
+        out.reshape(10, 8), spherical_harmonics([1, 2], x.reshape(10, 3), False)
+    )
     assert spherical_harmonics(2, torch.randn(3), True).shape == (5,)
     assert spherical_harmonics(2, torch.randn(0, 3), True).shape == (0, 5)
 
@@ -141,9 +169,15 @@ def test_normalizations(dtype):
     x = torch.randn(50, 3)
     for l in [0, 1, 4, 13, 30]:
         comp = spherical_harmonics(l, x, True, "component")
-        torch.testing.assert_close(comp.pow(2).sum(-1), torch.full((50,), 2.0 * l + 1), rtol=1e-4, atol=0)
-        torch.testing.assert_close(spherical_harmonics(l, x, True, "norm").norm(dim=-1), torch.ones(50))
-        torch.testing.assert_close(spherical_harmonics(l, x, True), comp / math.sqrt(4 * math.pi))
+        torch.testing.assert_close(
+            comp.pow(2).sum(-1), torch.full((50,), 2.0 * l + 1), rtol=1e-4, atol=0
+        )
+        torch.testing.assert_close(
+            spherical_harmonics(l, x, True, "norm").norm(dim=-1), torch.ones(50)
+        )
+        torch.testing.assert_close(
+            spherical_harmonics(l, x, True), comp / math.sqrt(4 * math.pi)
+        )
 
 
 def test_homogeneous_of_degree_l(dtype):
@@ -171,7 +205,9 @@ def test_l2_closed_form(dtype):
         dim=-1,
     )
     torch.testing.assert_close(spherical_harmonics(2, x, False, "component"), ref)
-    torch.testing.assert_close(spherical_harmonics(1, x, False, "component"), math.sqrt(3) * x)
+    torch.testing.assert_close(
+        spherical_harmonics(1, x, False, "component"), math.sqrt(3) * x
+    )
 
 
 # --------------------------------------------------------------------------- symmetry
@@ -205,7 +241,10 @@ def test_assert_equivariant_module(dtype, normalize):
 def test_parity(dtype):
     x = torch.randn(25, 3)
     for l in range(16):
-        torch.testing.assert_close(spherical_harmonics(l, -x, False), (-1) ** l * spherical_harmonics(l, x, False))
+        torch.testing.assert_close(
+            spherical_harmonics(l, -x, False),
+            (-1) ** l * spherical_harmonics(l, x, False),
+        )
 
 
 def test_orthonormal_on_quadrature_grid():
@@ -226,7 +265,9 @@ def test_orthonormal_on_quadrature_grid():
         dim=-1,
     )
     w = (torch.tensor(weights)[:, None] * (2 * math.pi / n_alpha)).expand(-1, n_alpha)
-    y = spherical_harmonics(list(range(lmax + 1)), x, False, "integral").reshape(-1, (lmax + 1) ** 2)
+    y = spherical_harmonics(list(range(lmax + 1)), x, False, "integral").reshape(
+        -1, (lmax + 1) ** 2
+    )
     gram = y.T @ (y * w.reshape(-1, 1))
     torch.testing.assert_close(gram, torch.eye((lmax + 1) ** 2), atol=1e-12, rtol=0)
 
@@ -242,13 +283,22 @@ def test_zero_vector(dtype, normalization):
         y = spherical_harmonics(ls, x, normalize, normalization)
         assert torch.isfinite(y).all()
         assert (y[:, 1:] == 0).all() and (y[:, 0] != 0).all()
-        torch.testing.assert_close(y.detach(), e3nn_o3.spherical_harmonics(ls, x.detach(), normalize, normalization))
-        (grad,) = torch.autograd.grad(y[:, 4:].sum(), x, retain_graph=True)  # l >= 2: zero gradient
+        torch.testing.assert_close(
+            y.detach(),
+            e3nn_o3.spherical_harmonics(ls, x.detach(), normalize, normalization),
+        )
+        (grad,) = torch.autograd.grad(
+            y[:, 4:].sum(), x, retain_graph=True
+        )  # l >= 2: zero gradient
         assert (grad == 0).all()
-        (grad,) = torch.autograd.grad(y.sum(), x)  # l = 1 through normalize: finite, as e3nn (1/eps)
+        (grad,) = torch.autograd.grad(
+            y.sum(), x
+        )  # l = 1 through normalize: finite, as e3nn (1/eps)
         assert torch.isfinite(grad).all()
         xe = torch.zeros(3, 3, requires_grad=True)
-        (grad_e,) = torch.autograd.grad(e3nn_o3.spherical_harmonics(ls, xe, normalize, normalization).sum(), xe)
+        (grad_e,) = torch.autograd.grad(
+            e3nn_o3.spherical_harmonics(ls, xe, normalize, normalization).sum(), xe
+        )
         torch.testing.assert_close(grad, grad_e)
 
 
@@ -273,9 +323,13 @@ def test_gradients_match_e3nn(dtype, normalize, normalization):
     ls = list(range(E3NN_LMAX + 1))
     x = torch.randn(100, 3, requires_grad=True)
     g = torch.randn(100, (E3NN_LMAX + 1) ** 2)
-    (ours,) = torch.autograd.grad(spherical_harmonics(ls, x, normalize, normalization), x, g)
+    (ours,) = torch.autograd.grad(
+        spherical_harmonics(ls, x, normalize, normalization), x, g
+    )
     xd = x.detach().double().requires_grad_()
-    (ref,) = torch.autograd.grad(e3nn_o3.spherical_harmonics(ls, xd, normalize, normalization), xd, g.double())
+    (ref,) = torch.autograd.grad(
+        e3nn_o3.spherical_harmonics(ls, xd, normalize, normalization), xd, g.double()
+    )
     assert (ours.double() - ref).abs().max() <= 10 * _rel_tol(dtype) * ref.abs().max()
 
 
@@ -283,7 +337,11 @@ def test_gradients_match_e3nn(dtype, normalize, normalization):
 def test_gradcheck_and_gradgradcheck(normalize):
     torch.set_default_dtype(torch.float64)
     x = torch.randn(3, 3, dtype=torch.float64, requires_grad=True)
-    for ls, norm in [([0, 1, 2, 3, 4, 5], "component"), ([3, 1], "integral"), ("0e+2x1o+2e", "norm")]:
+    for ls, norm in [
+        ([0, 1, 2, 3, 4, 5], "component"),
+        ([3, 1], "integral"),
+        ("0e+2x1o+2e", "norm"),
+    ]:
 
         def f(t, ls=ls, norm=norm):
             return spherical_harmonics(ls, t, normalize, norm)
@@ -300,7 +358,9 @@ def test_second_derivative_matches_e3nn(dtype, normalize):
     v = torch.randn(30, 3)
 
     def hvp(fn, xx, gg, vv):
-        (grad,) = torch.autograd.grad(fn(ls, xx, normalize, "component"), xx, gg, create_graph=True)
+        (grad,) = torch.autograd.grad(
+            fn(ls, xx, normalize, "component"), xx, gg, create_graph=True
+        )
         (second,) = torch.autograd.grad((grad * vv).sum(), xx)
         return grad, second
 
@@ -324,7 +384,9 @@ def test_force_training_pattern(dtype):
     energy_e = (e3nn_o3.spherical_harmonics([0, 1, 2, 3], xe, True) @ we).sum()
     (forces_e,) = torch.autograd.grad(-energy_e, xe, create_graph=True)
     (gw_e,) = torch.autograd.grad(forces_e.pow(2).sum(), we)
-    torch.testing.assert_close(gw, gw_e, rtol=1e-4, atol=1e-4 if dtype == torch.float32 else 1e-10)
+    torch.testing.assert_close(
+        gw, gw_e, rtol=1e-4, atol=1e-4 if dtype == torch.float32 else 1e-10
+    )
 
 
 def test_torch_compile_fullgraph(dtype):
@@ -351,8 +413,12 @@ def test_torch_compile_fullgraph(dtype):
 def test_alpha_beta_matches_e3nn(dtype):
     alpha, beta = torch.randn(2, 4) * 3, torch.randn(2, 4) * 3
     for norm in NORMALIZATIONS:
-        ours = spherical_harmonics_alpha_beta([0, 3, 1, 6], alpha, beta, normalization=norm)
-        ref = e3nn_o3.spherical_harmonics_alpha_beta([0, 3, 1, 6], alpha, beta, normalization=norm)
+        ours = spherical_harmonics_alpha_beta(
+            [0, 3, 1, 6], alpha, beta, normalization=norm
+        )
+        ref = e3nn_o3.spherical_harmonics_alpha_beta(
+            [0, 3, 1, 6], alpha, beta, normalization=norm
+        )
         assert ours.shape == ref.shape == (2, 4, 1 + 7 + 3 + 13)
         torch.testing.assert_close(ours, ref, atol=10 * _rel_tol(dtype), rtol=0)
 
@@ -360,7 +426,14 @@ def test_alpha_beta_matches_e3nn(dtype):
 @pytest.mark.skipif(not _has_irreps(), reason="curienn.o3.Irreps not available yet")
 def test_module_matches_e3nn(dtype):
     x = torch.randn(7, 3)
-    cases = [("0e+1o+2e", None), ([1, 1, 2], None), ("0e+1e+2e", None), ("2x1o+0e", None), (2, "1e"), (3, "1o")]
+    cases = [
+        ("0e+1o+2e", None),
+        ([1, 1, 2], None),
+        ("0e+1e+2e", None),
+        ("2x1o+0e", None),
+        (2, "1e"),
+        (3, "1o"),
+    ]
     for irreps_out, irreps_in in cases:
         ours = SphericalHarmonics(irreps_out, True, "norm", irreps_in=irreps_in)
         ref = e3nn_o3.SphericalHarmonics(irreps_out, True, "norm", irreps_in=irreps_in)
@@ -371,7 +444,14 @@ def test_module_matches_e3nn(dtype):
 
 @pytest.mark.skipif(not _has_irreps(), reason="curienn.o3.Irreps not available yet")
 def test_module_bad_parity():
-    for irreps_out, irreps_in in [("1o+1e", None), ("0o", None), ("2o", "1o"), ("1o", "1e"), (1, "2e"), (1, "2x1o")]:
+    for irreps_out, irreps_in in [
+        ("1o+1e", None),
+        ("0o", None),
+        ("2o", "1o"),
+        ("1o", "1e"),
+        (1, "2e"),
+        (1, "2x1o"),
+    ]:
         with pytest.raises(ValueError):
             SphericalHarmonics(irreps_out, True, irreps_in=irreps_in)
     with pytest.raises(ValueError, match="normalization"):
@@ -401,4 +481,8 @@ def test_bad_inputs():
         spherical_harmonics("3q", x, True)
     with pytest.raises(ValueError, match="int64"):
         spherical_harmonics(1, torch.ones(2, 3, dtype=torch.int64), True)
-    assert shmod.__all__ == ["spherical_harmonics", "SphericalHarmonics", "spherical_harmonics_alpha_beta"]
+    assert sorted(shmod.__all__) == [
+        "SphericalHarmonics",
+        "spherical_harmonics",
+        "spherical_harmonics_alpha_beta",
+    ]

@@ -44,7 +44,14 @@ from __future__ import annotations
 import functools
 import math
 
-__all__ = ["NORMALIZATIONS", "block_scale", "recurrence_coefficients", "derivative_block", "derivative_slots", "derivative_windows"]
+__all__ = [
+    "NORMALIZATIONS",
+    "block_scale",
+    "derivative_block",
+    "derivative_slots",
+    "derivative_windows",
+    "recurrence_coefficients",
+]
 
 NORMALIZATIONS = ("integral", "component", "norm")
 
@@ -57,16 +64,25 @@ def block_scale(l: int, normalization: str) -> float:
         return 1.0 / math.sqrt(4.0 * math.pi)
     if normalization == "norm":
         return 1.0 / math.sqrt(2 * l + 1)
-    raise ValueError(f"normalization must be one of {NORMALIZATIONS}, got {normalization!r}")
+    raise ValueError(
+        f"normalization must be one of {NORMALIZATIONS}, got {normalization!r}"
+    )
 
 
 def _norm_factor(l: int, mu: int) -> float:
     """:math:`N_l^\\mu` of the component normalization (``mu >= 0``)."""
-    return math.sqrt((2 * l + 1) * (1 if mu == 0 else 2) * math.factorial(l - mu) / math.factorial(l + mu))
+    return math.sqrt(
+        (2 * l + 1)
+        * (1 if mu == 0 else 2)
+        * math.factorial(l - mu)
+        / math.factorial(l + mu)
+    )
 
 
-@functools.lru_cache(maxsize=None)
-def recurrence_coefficients(l: int, normalization: str) -> tuple[list[float], list[float], float]:
+@functools.cache
+def recurrence_coefficients(
+    l: int, normalization: str
+) -> tuple[list[float], list[float], float]:
     r"""Coefficients of the step :math:`l-2, l-1 \to l` (``l >= 2``) in ``normalization``.
 
     Returns ``(A, B, E)``: ``A`` has ``2l-1`` entries (rows :math:`m = -(l-1) \dots l-1`),
@@ -75,16 +91,23 @@ def recurrence_coefficients(l: int, normalization: str) -> tuple[list[float], li
     :math:`s_l / s_{l-2}`.
     """
     s, s1, s2 = (block_scale(j, normalization) for j in (l, l - 1, l - 2))
-    a = [math.sqrt((4 * l * l - 1) / (l * l - m * m)) * s / s1 for m in range(-(l - 1), l)]
+    a = [
+        math.sqrt((4 * l * l - 1) / (l * l - m * m)) * s / s1
+        for m in range(-(l - 1), l)
+    ]
     b = [
-        math.sqrt((2 * l + 1) * ((l - 1) ** 2 - m * m) / ((2 * l - 3) * (l * l - m * m))) * s / s2
+        math.sqrt(
+            (2 * l + 1) * ((l - 1) ** 2 - m * m) / ((2 * l - 3) * (l * l - m * m))
+        )
+        * s
+        / s2
         for m in range(-(l - 2), l - 1)
     ]
     e = math.sqrt((2 * l + 1) / (2 * l)) * s / s1
     return a, b, e
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def derivative_block(l: int, normalization: str) -> list[float]:
     r"""Jacobian of degree ``l >= 1`` in terms of degree ``l-1``, as a dense row-major list.
 
@@ -133,7 +156,7 @@ def derivative_block(l: int, normalization: str) -> list[float]:
     return w
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def derivative_slots(lmax: int, normalization: str) -> tuple[list[int], list[float]]:
     r"""The Jacobian of degrees ``0..lmax`` as five gather-and-weight slots.
 
@@ -162,14 +185,16 @@ def derivative_slots(lmax: int, normalization: str) -> tuple[list[int], list[flo
                     c = w[(k * rows + s) * cols + t]
                     if c != 0.0:
                         if slot >= 5:
-                            raise AssertionError("more than five Jacobian entries in one column")
+                            raise AssertionError(
+                                "more than five Jacobian entries in one column"
+                            )
                         sources[slot * dim + l * l + t] = (l - 1) ** 2 + s
                         weights[k * 5 * dim + slot * dim + l * l + t] = c
                         slot += 1
     return sources, weights
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def derivative_windows(lmax: int, normalization: str) -> list[float]:
     r"""Weights of the windowed form of the Jacobian used by the fast backward.
 
@@ -191,7 +216,14 @@ def derivative_windows(lmax: int, normalization: str) -> list[float]:
         rows, cols = 2 * l - 1, 2 * l + 1
         used = 0
 
-        def get(k: int, s: int, t: int) -> float:
+        def get(
+            k: int,
+            s: int,
+            t: int,
+            w: list[float] = w,
+            rows: int = rows,
+            cols: int = cols,
+        ) -> float:
             return w[(k * rows + s) * cols + t] if 0 <= t < cols else 0.0
 
         for i in range(rows):

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Sequence, Union
+from collections.abc import Sequence
+from typing import Any
 
 import torch
 
@@ -36,7 +37,11 @@ from ._sh_coefficients import (
     recurrence_coefficients,
 )
 
-__all__ = ["spherical_harmonics", "SphericalHarmonics", "spherical_harmonics_alpha_beta"]
+__all__ = [
+    "SphericalHarmonics",
+    "spherical_harmonics",
+    "spherical_harmonics_alpha_beta",
+]
 
 LMAX = 64
 """Largest supported degree (the recurrence is general; e3nn stops at 12)."""
@@ -64,7 +69,9 @@ def _irreps_entries(irreps: Any) -> list[tuple[int, int, int]]:
 
 
 def _is_irreps(obj: Any) -> bool:
-    return isinstance(obj, str) or getattr(type(obj), "_e3nn_irreps_marker", False) is True
+    return (
+        isinstance(obj, str) or getattr(type(obj), "_e3nn_irreps_marker", False) is True
+    )
 
 
 def _parse_ls(l: Any, irreps_in: Any = None) -> tuple[list[int], int]:
@@ -97,17 +104,23 @@ def _parse_ls(l: Any, irreps_in: Any = None) -> tuple[list[int], int]:
             ls.extend([ll] * mul)
     elif isinstance(l, (int,)) and not isinstance(l, bool):
         ls = [l]
-    elif isinstance(l, Sequence) and all(isinstance(ll, int) and not isinstance(ll, bool) for ll in l):
+    elif isinstance(l, Sequence) and all(
+        isinstance(ll, int) and not isinstance(ll, bool) for ll in l
+    ):
         ls = list(l)
     else:
-        raise ValueError(f"l must be an int, a list of ints, an irreps string or an Irreps, got {l!r}")
+        raise ValueError(
+            f"l must be an int, a list of ints, an irreps string or an Irreps, got {l!r}"
+        )
     if p_in is None:
         p_in = -1
     if len(ls) == 0:
         raise ValueError(f"no degree requested in l={l!r}")
     for ll in ls:
         if ll < 0 or ll > LMAX:
-            raise ValueError(f"spherical harmonics degree must be in [0, {LMAX}], got l={ll}")
+            raise ValueError(
+                f"spherical harmonics degree must be in [0, {LMAX}], got l={ll}"
+            )
     return ls, p_in
 
 
@@ -138,7 +151,9 @@ def _channels_first_to_last(dst: torch.Tensor, src: torch.Tensor) -> None:
     """``dst (N, D) <- src (D, N)``, i.e. ``dst.copy_(src.t())``, faster: moving groups of 4
     consecutive batch entries as a 3-D permutation vectorises and threads better."""
     if dst.is_contiguous() and src.is_contiguous() and dst.shape[0] % 4 == 0:
-        dst.view(-1, 4, dst.shape[1]).copy_(src.view(src.shape[0], -1, 4).permute(1, 2, 0))
+        dst.view(-1, 4, dst.shape[1]).copy_(
+            src.view(src.shape[0], -1, 4).permute(1, 2, 0)
+        )
     else:
         dst.copy_(src.t())
 
@@ -146,7 +161,9 @@ def _channels_first_to_last(dst: torch.Tensor, src: torch.Tensor) -> None:
 def _channels_last_to_first(dst: torch.Tensor, src: torch.Tensor) -> None:
     """``dst (D, N) <- src (N, D)``, as :func:`_channels_first_to_last`."""
     if dst.is_contiguous() and src.is_contiguous() and dst.shape[1] % 4 == 0:
-        dst.view(dst.shape[0], -1, 4).copy_(src.view(-1, 4, src.shape[1]).permute(2, 0, 1))
+        dst.view(dst.shape[0], -1, 4).copy_(
+            src.view(-1, 4, src.shape[1]).permute(2, 0, 1)
+        )
     else:
         dst.copy_(src.t())
 
@@ -165,16 +182,30 @@ def _tensor_cache(key: tuple[Any, ...], like: torch.Tensor, build: Any) -> Any:
     return value
 
 
-def _recurrence_tensors(lmax: int, normalization: str, like: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor, float]]:
+def _recurrence_tensors(
+    lmax: int, normalization: str, like: torch.Tensor
+) -> list[tuple[torch.Tensor, torch.Tensor, float]]:
     """``(A, B, E)`` of every step ``l = 2..lmax`` as (rows, 1) tensors (cached)."""
-    return _tensor_cache(("recurrence", lmax, normalization), like, lambda: _build_recurrence_tensors(lmax, normalization, like))
+    return _tensor_cache(
+        ("recurrence", lmax, normalization),
+        like,
+        lambda: _build_recurrence_tensors(lmax, normalization, like),
+    )
 
 
-def _build_recurrence_tensors(lmax: int, normalization: str, like: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor, float]]:
+def _build_recurrence_tensors(
+    lmax: int, normalization: str, like: torch.Tensor
+) -> list[tuple[torch.Tensor, torch.Tensor, float]]:
     out = []
     for l in range(2, lmax + 1):
         a, b, e = _cached(recurrence_coefficients, l, normalization)
-        out.append((_coefficient_tensor(a, like).unsqueeze(1), _coefficient_tensor(b, like).unsqueeze(1), e))
+        out.append(
+            (
+                _coefficient_tensor(a, like).unsqueeze(1),
+                _coefficient_tensor(b, like).unsqueeze(1),
+                e,
+            )
+        )
     return out
 
 
@@ -201,7 +232,9 @@ def _forward_channels_first(
     if lmax >= 2:
         py, pz = xt[1], xt[2]
         r2 = (xt * xt).sum(0)
-        xm = torch.stack([xt[0], -xt[0]])  # (2, N): rows (x, -x) for the diagonal rotation
+        xm = torch.stack(
+            [xt[0], -xt[0]]
+        )  # (2, N): rows (x, -x) for the diagonal rotation
         for l in range(2, lmax + 1):
             at, bt, e = coefficients[l - 2]
             prev = buf[(l - 1) ** 2 : l * l]  # 2l-1 rows, m = -(l-1) .. l-1
@@ -213,13 +246,20 @@ def _forward_channels_first(
             mid.mul_(at)
             mid[1:-1].addcmul_(prev2 * r2, bt, value=-1.0)
             # m = -l, l:  E (z Y^{-(l-1)} + x Y^{l-1}),  E (z Y^{l-1} - x Y^{-(l-1)})
-            prev_d, cur_d = prev[:: 2 * l - 2], cur[:: 2 * l]  # rows (-(l-1), l-1) and (-l, l)
-            cur_d.copy_(prev_d).mul_(pz)  # (no strided out=: unsupported by torch.compile)
+            prev_d, cur_d = (
+                prev[:: 2 * l - 2],
+                cur[:: 2 * l],
+            )  # rows (-(l-1), l-1) and (-l, l)
+            cur_d.copy_(prev_d).mul_(
+                pz
+            )  # (no strided out=: unsupported by torch.compile)
             cur_d.addcmul_(prev_d.flip(0), xm).mul_(e)
     return buf
 
 
-def _vjp_channels_first(ycf: torch.Tensor, gcf: torch.Tensor, lmax: int, normalization: str) -> torch.Tensor:
+def _vjp_channels_first(
+    ycf: torch.Tensor, gcf: torch.Tensor, lmax: int, normalization: str
+) -> torch.Tensor:
     r"""Vector-Jacobian product (3, N): :math:`\sum_t g_t \, \partial_k Y_t` from ``ycf`` (dim, N).
 
     :math:`\partial_k Y_t` is a combination of at most five harmonics of degree :math:`l-1`
@@ -239,10 +279,14 @@ def _vjp_channels_first(ycf: torch.Tensor, gcf: torch.Tensor, lmax: int, normali
     return w @ prod.view(5 * dim, -1)
 
 
-def _window_weights(lmax: int, normalization: str, like: torch.Tensor) -> tuple[torch.Tensor, ...]:
+def _window_weights(
+    lmax: int, normalization: str, like: torch.Tensor
+) -> tuple[torch.Tensor, ...]:
     """``derivative_windows`` weights without degree 1, grouped by direction: x (slots 3, 4),
     y (slot 2), z (slots 0, 1), each flat and contiguous."""
-    w = _coefficient_tensor(_cached(derivative_windows, lmax, normalization), like).view(5, lmax * lmax)[:, 1:]
+    w = _coefficient_tensor(
+        _cached(derivative_windows, lmax, normalization), like
+    ).view(5, lmax * lmax)[:, 1:]
     return w[3:].flatten(), w[2].contiguous(), w[:2].flatten()
 
 
@@ -299,7 +343,9 @@ class _SolidHarmonics(torch.autograd.Function):
         xt = x.new_empty((3, n))
         _channels_last_to_first(xt, x)
         if normalize:  # as torch.nn.functional.normalize: x / max(|x|, eps)
-            r = (xt * xt).sum(0, keepdim=True).sqrt_()  # (linalg.vector_norm is slow along dim 0)
+            r = (
+                (xt * xt).sum(0, keepdim=True).sqrt_()
+            )  # (linalg.vector_norm is slow along dim 0)
             xt = xt / r.clamp_min(_EPS)
         else:
             r = xt.new_empty((1, 0))
@@ -308,13 +354,19 @@ class _SolidHarmonics(torch.autograd.Function):
         coefficients = _recurrence_tensors(lmax, normalization, xt)
         buffers = []
         for start in range(0, n, chunk):
-            ycf = _forward_channels_first(xt[:, start : start + chunk], lmax, normalization, coefficients)
-            _channels_first_to_last(out[start : start + chunk], ycf)  # into the (N, dim) output
+            ycf = _forward_channels_first(
+                xt[:, start : start + chunk], lmax, normalization, coefficients
+            )
+            _channels_first_to_last(
+                out[start : start + chunk], ycf
+            )  # into the (N, dim) output
             buffers.append(ycf)
         return (out, xt, r, *buffers)
 
     @staticmethod
-    def setup_context(ctx: Any, inputs: tuple[Any, ...], output: tuple[torch.Tensor, ...]) -> None:
+    def setup_context(
+        ctx: Any, inputs: tuple[Any, ...], output: tuple[torch.Tensor, ...]
+    ) -> None:
         x, lmax, normalization, normalize = inputs
         ctx.mark_non_differentiable(*output[1:])
         if ctx.needs_input_grad[0]:
@@ -330,9 +382,15 @@ class _SolidHarmonics(torch.autograd.Function):
         if torch.is_grad_enabled():
             # create_graph=True: recompute the harmonics as a differentiable function of x, so
             # that the backward below (plain differentiable operations) can be differentiated again
-            xh = torch.nn.functional.normalize(x, dim=-1, eps=_EPS) if ctx.normalize else x
+            xh = (
+                torch.nn.functional.normalize(x, dim=-1, eps=_EPS)
+                if ctx.normalize
+                else x
+            )
             out = _SolidHarmonics.apply(xh, lmax, normalization, False)[0]
-            gx = _vjp_channels_first(out.t().contiguous(), grad.t().contiguous(), lmax, normalization)
+            gx = _vjp_channels_first(
+                out.t().contiguous(), grad.t().contiguous(), lmax, normalization
+            )
             if ctx.normalize:
                 rr = torch.linalg.vector_norm(x, dim=-1, keepdim=True).t()
                 gx = _normalize_vjp(xh.t(), rr, gx)
@@ -344,7 +402,9 @@ class _SolidHarmonics(torch.autograd.Function):
         chunk = buffers[0].shape[1]
         work = grad.new_empty((5, lmax * lmax - 1, chunk))
         w_x, w_y, w_z = _tensor_cache(
-            ("windows", lmax, normalization), grad, lambda: _window_weights(lmax, normalization, grad)
+            ("windows", lmax, normalization),
+            grad,
+            lambda: _window_weights(lmax, normalization, grad),
         )
         s1 = math.sqrt(3.0) * block_scale(1, normalization)
         start = 0
@@ -352,7 +412,15 @@ class _SolidHarmonics(torch.autograd.Function):
             stop = start + ycf.shape[1]
             gcf = grad.new_empty((grad.shape[1], stop - start))
             _channels_last_to_first(gcf, grad[start:stop])
-            _vjp_windows(ycf, gcf, lmax, s1, (w_x, w_y, w_z), work[:, :, : stop - start], gx[:, start:stop])
+            _vjp_windows(
+                ycf,
+                gcf,
+                lmax,
+                s1,
+                (w_x, w_y, w_z),
+                work[:, :, : stop - start],
+                gx[:, start:stop],
+            )
             start = stop
         if ctx.normalize:  # in place, as _normalize_vjp
             radial = (xt * gx).sum(0, keepdim=True).mul_(r >= _EPS)
@@ -371,11 +439,15 @@ def _normalize_vjp(xh: torch.Tensor, r: torch.Tensor, g: torch.Tensor) -> torch.
     return (g - xh * radial) / r.clamp_min(_EPS)
 
 
-def _spherical_harmonics_ls(ls: list[int], x: torch.Tensor, normalize: bool, normalization: str) -> torch.Tensor:
+def _spherical_harmonics_ls(
+    ls: list[int], x: torch.Tensor, normalize: bool, normalization: str
+) -> torch.Tensor:
     if x.shape[-1:] != (3,):
         raise ValueError(f"x must have shape (..., 3), got {tuple(x.shape)}")
     if normalization not in NORMALIZATIONS:
-        raise ValueError(f"normalization must be one of {NORMALIZATIONS}, got {normalization!r}")
+        raise ValueError(
+            f"normalization must be one of {NORMALIZATIONS}, got {normalization!r}"
+        )
     if not x.is_floating_point():
         raise ValueError(f"x must be a floating point tensor, got dtype {x.dtype}")
     lmax = max(ls)
@@ -389,7 +461,10 @@ def _spherical_harmonics_ls(ls: list[int], x: torch.Tensor, normalize: bool, nor
 
 
 def spherical_harmonics(
-    l: Union[int, Sequence[int], str, Any], x: torch.Tensor, normalize: bool, normalization: str = "integral"
+    l: int | Sequence[int] | str | Any,
+    x: torch.Tensor,
+    normalize: bool,
+    normalization: str = "integral",
 ) -> torch.Tensor:
     r"""Real spherical harmonics :math:`Y^l(x)`, equal to ``e3nn.o3.spherical_harmonics``.
 
@@ -428,7 +503,11 @@ def spherical_harmonics(
 
 
 def spherical_harmonics_alpha_beta(
-    l: Union[int, Sequence[int], Any], alpha: torch.Tensor, beta: torch.Tensor, *, normalization: str = "integral"
+    l: int | Sequence[int] | Any,
+    alpha: torch.Tensor,
+    beta: torch.Tensor,
+    *,
+    normalization: str = "integral",
 ) -> torch.Tensor:
     r"""Spherical harmonics of :math:`\vec r = R_y(\alpha) R_x(\beta) e_y
     = (\sin\beta\sin\alpha, \cos\beta, \sin\beta\cos\alpha)`.
@@ -443,7 +522,9 @@ def spherical_harmonics_alpha_beta(
         ls, _ = _parse_ls(l)
     alpha, beta = torch.broadcast_tensors(alpha, beta)
     sb = torch.sin(beta)
-    xyz = torch.stack([sb * torch.sin(alpha), torch.cos(beta), sb * torch.cos(alpha)], dim=-1)
+    xyz = torch.stack(
+        [sb * torch.sin(alpha), torch.cos(beta), sb * torch.cos(alpha)], dim=-1
+    )
     return _spherical_harmonics_ls(ls, xyz, False, normalization)
 
 
@@ -467,17 +548,21 @@ class SphericalHarmonics(torch.nn.Module):
 
     def __init__(
         self,
-        irreps_out: Union[int, Sequence[int], str, Any],
+        irreps_out: int | Sequence[int] | str | Any,
         normalize: bool,
         normalization: str = "integral",
         irreps_in: Any = None,
     ) -> None:
         super().__init__()
-        from ._irreps import Irreps  # noqa: PLC0415  (sibling module; kept lazy)
+        from ._irreps import Irreps
 
         if normalization not in NORMALIZATIONS:
-            raise ValueError(f"normalization must be one of {NORMALIZATIONS}, got {normalization!r}")
-        ls, p_in = _parse_ls(irreps_out, irreps_in=None if irreps_in is None else str(Irreps(irreps_in)))
+            raise ValueError(
+                f"normalization must be one of {NORMALIZATIONS}, got {normalization!r}"
+            )
+        ls, p_in = _parse_ls(
+            irreps_out, irreps_in=None if irreps_in is None else str(Irreps(irreps_in))
+        )
         self.normalize = normalize
         self.normalization = normalization
         self.irreps_in = Irreps(f"1x1{'e' if p_in == 1 else 'o'}")
@@ -485,7 +570,9 @@ class SphericalHarmonics(torch.nn.Module):
         self._ls_list = ls
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return _spherical_harmonics_ls(self._ls_list, x, self.normalize, self.normalization)
+        return _spherical_harmonics_ls(
+            self._ls_list, x, self.normalize, self.normalization
+        )
 
     def extra_repr(self) -> str:
         return f"{self.irreps_out}, normalize={self.normalize}, normalization={self.normalization!r}"
