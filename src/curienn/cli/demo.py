@@ -29,9 +29,11 @@ def run(args) -> int:
     print(f"curienn demo: spherical harmonics {irreps} ('component' normalization)")
     print(f"x           = {_fmt(x)}")
     print(f"g           = rotation x inversion, det = {torch.linalg.det(R).item():+.0f}")
-    print(f"{'irrep':>6}  {'Y(x)':<44} {'Y(g x)':<44}")
-    for mul_ir, sl in zip(irreps, irreps.slices()):
-        print(f"{str(mul_ir.ir):>6}  {_fmt(y[sl]):<44} {_fmt(y_rot[sl]):<44}")
+    rows = [(str(mul_ir.ir), _fmt(y[sl]), _fmt(y_rot[sl])) for mul_ir, sl in zip(irreps, irreps.slices())]
+    width = max(len(r[1]) for r in rows)
+    print(f"{'irrep':>6}  {'Y(x)':<{width}}  Y(g x)")
+    for ir, a, b in rows:
+        print(f"{ir:>6}  {a:<{width}}  {b}")
     print(f"max |Y(g x) - D(g) Y(x)| = {err:.2e}")
     ok = err < 1e-10
     print("equivariance: OK" if ok else "equivariance: FAILED")
