@@ -116,6 +116,13 @@ def test_convention_is_wikipedia_without_condon_shortley():
 
 def test_inputs_l_forms_match_e3nn(dtype):
     x = torch.randn(20, 3)
+    torch.testing.assert_close(
+        spherical_harmonics(np.int64(2), x, True), spherical_harmonics(2, x, True)
+    )
+    torch.testing.assert_close(
+        spherical_harmonics([np.int64(1), 3], x, True),
+        spherical_harmonics([1, 3], x, True),
+    )
     forms = [
         0,
         3,

@@ -23,6 +23,7 @@ Design (see :mod:`curienn.o3._sh_coefficients` for the maths):
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -102,12 +103,12 @@ def _parse_ls(l: Any, irreps_in: Any = None) -> tuple[list[int], int]:
                     f"the parity of l={ll} must be {p_in**ll}"
                 )
             ls.extend([ll] * mul)
-    elif isinstance(l, (int,)) and not isinstance(l, bool):
-        ls = [l]
+    elif isinstance(l, numbers.Integral) and not isinstance(l, bool):
+        ls = [int(l)]
     elif isinstance(l, Sequence) and all(
-        isinstance(ll, int) and not isinstance(ll, bool) for ll in l
+        isinstance(ll, numbers.Integral) and not isinstance(ll, bool) for ll in l
     ):
-        ls = list(l)
+        ls = [int(ll) for ll in l]
     else:
         raise ValueError(
             f"l must be an int, a list of ints, an irreps string or an Irreps, got {l!r}"
