@@ -280,6 +280,37 @@ def _vjp_channels_first(
     return w @ prod.view(5 * dim, -1)
 
 
+def _vjp_windows_differentiable(
+    ycf: torch.Tensor, gcf: torch.Tensor, lmax: int, normalization: str
+) -> torch.Tensor:
+    r"""The windowed vector-Jacobian product of :func:`_vjp_windows` with differentiable
+    operations only (slices, products, concatenations and matrix-vector products, whose own
+    backward needs no scatter): used when the backward must itself be differentiated."""
+    s1 = math.sqrt(3.0) * block_scale(1, normalization)
+    # split (not slice) into degree blocks: the backward of a split is one concatenation,
+    # that of each slice a zero-filled copy of the whole tensor
+    sizes = [2 * l + 1 for l in range(lmax + 1)]
+    g_blocks, y_blocks = gcf.split(sizes), ycf.split(sizes)
+    gx = g_blocks[1] * s1
+    if lmax < 2:
+        return gx
+    slots: list[list[torch.Tensor]] = [[] for _ in range(5)]
+    for l in range(2, lmax + 1):
+        g, y = g_blocks[l], y_blocks[l - 1]
+        y_rev = y.flip(0)
+        k = 2 * l - 1
+        slots[0].append(g[2:] * y)
+        slots[1].append(g[:k] * y)
+        slots[2].append(g[1 : k + 1] * y)
+        slots[3].append(g[:k] * y_rev)
+        slots[4].append(g[2:] * y_rev)
+    w_x, w_y, w_z = _window_weights(lmax, normalization, ycf)
+    x_part = torch.cat(slots[3] + slots[4]).t() @ w_x
+    y_part = torch.cat(slots[2]).t() @ w_y
+    z_part = torch.cat(slots[0] + slots[1]).t() @ w_z
+    return gx + torch.stack([x_part, y_part, z_part])
+
+
 def _window_weights(
     lmax: int, normalization: str, like: torch.Tensor
 ) -> tuple[torch.Tensor, ...]:
@@ -389,7 +420,7 @@ class _SolidHarmonics(torch.autograd.Function):
                 else x
             )
             out = _SolidHarmonics.apply(xh, lmax, normalization, False)[0]
-            gx = _vjp_channels_first(
+            gx = _vjp_windows_differentiable(
                 out.t().contiguous(), grad.t().contiguous(), lmax, normalization
             )
             if ctx.normalize:
