@@ -48,7 +48,6 @@ __all__ = [
     "NORMALIZATIONS",
     "block_scale",
     "derivative_block",
-    "derivative_slots",
     "derivative_windows",
     "recurrence_coefficients",
 ]
@@ -154,44 +153,6 @@ def derivative_block(l: int, normalization: str) -> list[float]:
                 add(m, -(mu + 1), 2, -n * b * q(mu + 1))
                 add(m, mu + 1, 0, n * b * q(mu + 1))
     return w
-
-
-@functools.cache
-def derivative_slots(lmax: int, normalization: str) -> tuple[list[int], list[float]]:
-    r"""The Jacobian of degrees ``0..lmax`` as five gather-and-weight slots.
-
-    Each column :math:`t` (flat index :math:`l^2 + l + m`) of the Jacobian has at most five
-    nonzero entries :math:`\partial_k Y_t \ni W \, Y_s` (one :math:`\partial_y`, two each of
-    :math:`\partial_z, \partial_x`).  Slot :math:`j` holds one of them per column:
-    ``sources[j * dim + t] = s`` and ``weights[k][j * dim + t] = W`` (zero, with ``s = 0``,
-    where a column has fewer entries).  Then, with ``dim = (lmax + 1)^2``,
-
-    .. math:: \sum_t g_t \, \partial_k Y_t = \sum_{j, t} \mathrm{weights}[k][j \cdot dim + t]
-              \; g_t \; Y_{\mathrm{sources}[j \cdot dim + t]}.
-
-    Returns ``(sources, weights)`` with ``len(sources) == 5 * dim`` and ``weights`` a flat
-    row-major ``(3, 5 * dim)`` list.
-    """
-    dim = (lmax + 1) ** 2
-    sources = [0] * (5 * dim)
-    weights = [0.0] * (3 * 5 * dim)
-    for l in range(1, lmax + 1):
-        w = derivative_block.__wrapped__(l, normalization)
-        rows, cols = 2 * l - 1, 2 * l + 1
-        for t in range(cols):
-            slot = 0
-            for k in range(3):
-                for s in range(rows):
-                    c = w[(k * rows + s) * cols + t]
-                    if c != 0.0:
-                        if slot >= 5:
-                            raise AssertionError(
-                                "more than five Jacobian entries in one column"
-                            )
-                        sources[slot * dim + l * l + t] = (l - 1) ** 2 + s
-                        weights[k * 5 * dim + slot * dim + l * l + t] = c
-                        slot += 1
-    return sources, weights
 
 
 @functools.cache

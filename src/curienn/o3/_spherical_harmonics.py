@@ -33,7 +33,6 @@ import torch
 from ._sh_coefficients import (
     NORMALIZATIONS,
     block_scale,
-    derivative_slots,
     derivative_windows,
     recurrence_coefficients,
 )
@@ -258,28 +257,6 @@ def _forward_channels_first(
     return buf
 
 
-def _vjp_channels_first(
-    ycf: torch.Tensor, gcf: torch.Tensor, lmax: int, normalization: str
-) -> torch.Tensor:
-    r"""Vector-Jacobian product (3, N): :math:`\sum_t g_t \, \partial_k Y_t` from ``ycf`` (dim, N).
-
-    :math:`\partial_k Y_t` is a combination of at most five harmonics of degree :math:`l-1`
-    (``derivative_slots``): one row gather of ``ycf`` into five slots, one product with
-    ``gcf`` (dim, N) and one ``(3, 5 dim)`` matrix product.  Differentiable operations only,
-    so it can itself be differentiated (double backward).
-    """
-    dim = gcf.shape[0]
-    sources, weights = _cached(derivative_slots, lmax, normalization)
-    index = torch.tensor(sources, device=ycf.device)
-    w = _coefficient_tensor(weights, ycf).view(3, 5 * dim)
-    prod = ycf.index_select(0, index).view(5, dim, -1)
-    if torch.is_grad_enabled():
-        prod = prod * gcf
-    else:
-        prod.mul_(gcf)
-    return w @ prod.view(5 * dim, -1)
-
-
 def _vjp_windows_differentiable(
     ycf: torch.Tensor, gcf: torch.Tensor, lmax: int, normalization: str
 ) -> torch.Tensor:
@@ -304,7 +281,11 @@ def _vjp_windows_differentiable(
         slots[2].append(g[1 : k + 1] * y)
         slots[3].append(g[:k] * y_rev)
         slots[4].append(g[2:] * y_rev)
-    w_x, w_y, w_z = _window_weights(lmax, normalization, ycf)
+    w_x, w_y, w_z = _tensor_cache(
+        ("windows", lmax, normalization),
+        ycf,
+        lambda: _window_weights(lmax, normalization, ycf),
+    )
     x_part = torch.cat(slots[3] + slots[4]).t() @ w_x
     y_part = torch.cat(slots[2]).t() @ w_y
     z_part = torch.cat(slots[0] + slots[1]).t() @ w_z
@@ -331,7 +312,10 @@ def _vjp_windows(
     work: torch.Tensor,
     out: torch.Tensor,
 ) -> None:
-    r"""Fast, non-differentiable form of :func:`_vjp_channels_first`, written into ``out`` (3, N).
+    r"""Vector-Jacobian product :math:`\sum_t g_t \, \partial_k Y_t`, written into ``out`` (3, N).
+
+    :math:`\partial_k Y_t` is a combination of at most five harmonics of degree :math:`l-1`.
+    Fast and non-differentiable (in-place); see :func:`_vjp_windows_differentiable`.
 
     Degree 1 is :math:`s_1 (x, y, z)`, so it contributes :math:`s_1 g_1`.  For each degree
     :math:`l \ge 2`, the five products of shifted row windows of ``gcf`` with the rows of
