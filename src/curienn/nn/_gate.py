@@ -7,7 +7,7 @@ exactly 1), is done here as a plain broadcast product.
 
 from __future__ import annotations
 
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Callable, Optional, Sequence, Tuple
 
 import torch
 
@@ -15,6 +15,7 @@ from ..o3 import Irreps
 from ._activation import Activation
 from ._extract import Extract
 from ._norm import _drop_e3nn_tensor_product_keys
+from ._tp_sub import align_multiplicities
 
 __all__ = ["Gate"]
 
@@ -46,26 +47,6 @@ class _Sortcut(torch.nn.Module):
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         return self.cut(x)
-
-
-def _align(gated: Irreps, gates: Irreps) -> List[Tuple[int, object, object]]:
-    """Split the multiplicities of two simplified irreps with the same ``num_irreps``
-    so that they line up: ``[(mul, ir_gated, ir_gate), ...]`` (as ElementwiseTensorProduct)."""
-    a = [(mul, ir) for mul, ir in gated]
-    b = [(mul, ir) for mul, ir in gates]
-    out = []
-    i = j = 0
-    while i < len(a) and j < len(b):
-        (mul_a, ir_a), (mul_b, ir_b) = a[i], b[j]
-        mul = min(mul_a, mul_b)
-        out.append((mul, ir_a, ir_b))
-        a[i] = (mul_a - mul, ir_a)
-        b[j] = (mul_b - mul, ir_b)
-        if a[i][0] == 0:
-            i += 1
-        if b[j][0] == 0:
-            j += 1
-    return out
 
 
 class Gate(torch.nn.Module):
@@ -137,7 +118,7 @@ class Gate(torch.nn.Module):
         self.act_scalars = Activation(irreps_scalars, act_scalars)
         self.act_gates = Activation(irreps_gates, act_gates)
 
-        aligned = _align(self.irreps_gated, self.act_gates.irreps_out.simplify())
+        aligned = align_multiplicities(self.irreps_gated, self.act_gates.irreps_out.simplify())
         self._products = [(mul, ir_y.dim) for mul, ir_y, _ in aligned]
         # a scalar gate keeps l and multiplies the parity
         irreps_gated_out = Irreps([(mul, (ir_y.l, ir_y.p * ir_g.p)) for mul, ir_y, ir_g in aligned])

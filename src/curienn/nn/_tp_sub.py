@@ -22,6 +22,27 @@ def _filter(filter_ir_out, name: str = "filter_ir_out") -> Optional[list]:
         raise ValueError(f"{name} (={filter_ir_out!r}) must be an iterable of Irrep") from exc
 
 
+
+def align_multiplicities(irreps1, irreps2) -> list:
+    """Split the multiplicities of two simplified irreps with the same ``num_irreps`` so
+    that their irreps line up one to one: ``[(mul, ir1, ir2), ...]``.
+
+    ``3x0e`` against ``1x1o+2x2e`` gives ``[(1, 0e, 1o), (2, 0e, 2e)]``. Used by
+    :class:`ElementwiseTensorProduct` and :class:`~curienn.nn.Gate`.
+    """
+    a = [[mul, ir] for mul, ir in irreps1 if mul > 0]
+    b = [[mul, ir] for mul, ir in irreps2 if mul > 0]
+    out = []
+    i = j = 0
+    while i < len(a) and j < len(b):
+        mul = min(a[i][0], b[j][0])
+        out.append((mul, a[i][1], b[j][1]))
+        a[i][0] -= mul
+        b[j][0] -= mul
+        i += a[i][0] == 0
+        j += b[j][0] == 0
+    return out
+
 class FullyConnectedTensorProduct(TensorProduct):
     r"""Every allowed path ``(i1, i2, i_out)``, each with its own ``uvw`` weights.
 
@@ -66,20 +87,11 @@ class ElementwiseTensorProduct(TensorProduct):
         if irreps_in1.num_irreps != irreps_in2.num_irreps:
             raise ValueError(f"{irreps_in1} and {irreps_in2} have different numbers of irreps "
                              f"({irreps_in1.num_irreps} != {irreps_in2.num_irreps})")
-        in1 = [(mul, ir) for mul, ir in irreps_in1]
-        in2 = [(mul, ir) for mul, ir in irreps_in2]
-        i = 0
-        while i < len(in1):
-            (mul_1, ir_1), (mul_2, ir_2) = in1[i], in2[i]
-            if mul_1 < mul_2:
-                in2[i] = (mul_1, ir_2)
-                in2.insert(i + 1, (mul_2 - mul_1, ir_2))
-            if mul_2 < mul_1:
-                in1[i] = (mul_2, ir_1)
-                in1.insert(i + 1, (mul_1 - mul_2, ir_1))
-            i += 1
+        aligned = align_multiplicities(irreps_in1, irreps_in2)
+        in1 = [(mul, ir_1) for mul, ir_1, _ in aligned]
+        in2 = [(mul, ir_2) for mul, _, ir_2 in aligned]
         out, instr = [], []
-        for i, ((mul, ir_1), (_, ir_2)) in enumerate(zip(in1, in2)):
+        for i, (mul, ir_1, ir_2) in enumerate(aligned):
             for ir in ir_1 * ir_2:
                 if filter_ir_out is not None and ir not in filter_ir_out:
                     continue
