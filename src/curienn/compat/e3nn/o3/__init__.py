@@ -4,14 +4,11 @@ tensor products, ``Linear``, ``Norm``, S2 grids and ``ReducedTensorProducts``.
 Thin re-exports: the objects are :mod:`curienn.o3`'s, :mod:`curienn.nn`'s
 (tensor products, ``Linear``, ``Norm``, ``Instruction``) and :mod:`curienn.io`'s
 (``s2_grid``, ``ToS2Grid``, ``FromS2Grid``, ``ReducedTensorProducts``).
-``ReducedTensorProducts`` is looked up on first use. Names of e3nn.o3 that are
+Names of e3nn.o3 that are
 not provided are listed in ``curienn.compat.e3nn.UNSUPPORTED["e3nn.o3"]``.
 """
 
 from __future__ import annotations
-
-import importlib as _importlib
-import importlib.util as _importlib_util
 
 from curienn.o3 import (
     Irrep,
@@ -64,7 +61,7 @@ from curienn.nn import (
     TensorProduct,
     TensorSquare,
 )
-from curienn.io import FromS2Grid, ToS2Grid, s2_grid
+from curienn.io import FromS2Grid, ReducedTensorProducts, ToS2Grid, s2_grid
 
 __all__ = [
     "rand_matrix", "identity_angles", "rand_angles", "compose_angles", "inverse_angles",
@@ -80,23 +77,5 @@ __all__ = [
     "FullTensorProduct", "TensorSquare",
     "SphericalHarmonics", "spherical_harmonics", "spherical_harmonics_alpha_beta",
     "s2_grid", "ToS2Grid", "FromS2Grid",
-    "Linear", "Norm",
+    "Linear", "Norm", "ReducedTensorProducts",
 ]
-
-# provided by curienn.io once present there; imported on first access
-_LAZY = {"ReducedTensorProducts": "curienn.io._reduced_tensor_products"}
-__all__ += [name for name, module in _LAZY.items() if _importlib_util.find_spec(module) is not None]
-
-
-def __getattr__(name: str):
-    if name in _LAZY:
-        try:
-            module = _importlib.import_module(_LAZY[name])
-        except ImportError as error:  # not (yet) part of this curienn
-            raise AttributeError(f"{__name__}.{name} is not available: {error}") from None
-        return getattr(module, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted((set(globals()) - set(_LAZY)) | set(__all__))
