@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._point_group import _as_array, _check_tol
+
 __all__ = ["SpaceGroup", "space_group", "common_operations"]
 
 
@@ -171,12 +173,7 @@ def space_group(structure, *, symprec: float = 1e-3, angle_tolerance: float = -1
     """
     import spglib
 
-    try:
-        symprec = float(symprec)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"symprec must be a positive number, got {symprec!r}") from exc
-    if not np.isfinite(symprec) or symprec <= 0:
-        raise ValueError(f"symprec must be a positive number, got {symprec!r}")
+    symprec = _check_tol(symprec, "symprec")
     lattice, positions, numbers = _cell_of(structure)
     if len(positions) == 0:
         raise ValueError("the structure has no atoms")
@@ -219,7 +216,6 @@ def _decorated(sg: SpaceGroup, positions, features, irreps, feature_tol) -> Spac
     """The subgroup of ``sg`` that also maps the per-atom features."""
     import spglib
 
-    from ._point_group import _as_array, _check_tol
     from ._representation import irreps_dim, representation_matrices
 
     if irreps is None:
