@@ -32,6 +32,16 @@ def _as_float(x, name: str) -> torch.Tensor:
     return x
 
 
+def _points_and_values(positions, values) -> tuple[torch.Tensor, torch.Tensor]:
+    """``positions (..., N, 3)`` and ``values`` broadcast to ``(..., N)``."""
+    positions = _as_float(positions, "positions")
+    values = _as_float(values, "values")
+    if positions.ndim < 2 or positions.shape[-1] != 3:
+        raise ValueError(f"positions must have shape (..., N, 3), got {tuple(positions.shape)}")
+    positions, values = torch.broadcast_tensors(positions, values[..., None])
+    return positions, values[..., 0]
+
+
 class SphericalTensor(Irreps):
     r"""The irreps ``[(1, (l, p_val * p_arg**l)) for l in 0..lmax]`` of a signal on the sphere.
 
@@ -121,12 +131,7 @@ class SphericalTensor(Irreps):
         Returns:
             ``(..., dim)``.
         """
-        positions = _as_float(positions, "positions")
-        values = _as_float(values, "values")
-        if positions.ndim < 2 or positions.shape[-1] != 3:
-            raise ValueError(f"positions must have shape (..., N, 3), got {tuple(positions.shape)}")
-        positions, values = torch.broadcast_tensors(positions, values[..., None])
-        values = values[..., 0]
+        positions, values = _points_and_values(positions, values)
         y = spherical_harmonics(self._ls(), positions, True, normalization="integral")  # (..., N, dim)
         return 4 * math.pi / (self.lmax + 1) ** 2 * (y * values[..., None]).sum(-2)
 
@@ -141,12 +146,7 @@ class SphericalTensor(Irreps):
         Returns:
             ``(..., dim)``.
         """
-        positions = _as_float(positions, "positions")
-        values = _as_float(values, "values")
-        if positions.ndim < 2 or positions.shape[-1] != 3:
-            raise ValueError(f"positions must have shape (..., N, 3), got {tuple(positions.shape)}")
-        positions, values = torch.broadcast_tensors(positions, values[..., None])
-        values = values[..., 0]
+        positions, values = _points_and_values(positions, values)
         frm = FromS2Grid((res, res - 1), self.lmax, normalization="integral", dtype=values.dtype, device=values.device)
         batch = positions.shape[:-2]
         if positions.shape[-2] == 0 or math.prod(batch) == 0:
