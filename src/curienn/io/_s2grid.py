@@ -39,7 +39,7 @@ from typing import Optional, Union
 
 import torch
 
-from curienn.o3 import spherical_harmonics_alpha_beta
+from curienn.o3 import angles_to_xyz, spherical_harmonics_alpha_beta
 
 __all__ = ["s2_grid", "ToS2Grid", "FromS2Grid"]
 
@@ -140,7 +140,23 @@ def _quadrature_weights(res_beta: int) -> torch.Tensor:
     return 2.0 / b * torch.sin(betas) * s
 
 
-class ToS2Grid(torch.nn.Module):
+class _S2GridModule(torch.nn.Module):
+    """What :class:`ToS2Grid` and :class:`FromS2Grid` share: the grid and the repr
+    (subclasses set ``lmax``, ``res_beta``, ``res_alpha``, ``normalization`` and the
+    buffers ``betas``, ``alphas``)."""
+
+    @property
+    def grid(self) -> torch.Tensor:
+        """The grid points on the unit sphere, ``(res_beta, res_alpha, 3)``."""
+        b, a = torch.broadcast_tensors(self.betas[:, None], self.alphas[None, :])
+        return angles_to_xyz(a, b)
+
+    def extra_repr(self) -> str:
+        res = f"{self.res_beta}x{self.res_alpha}"
+        return f"lmax={self.lmax} res={res} (beta x alpha) normalization={self.normalization}"
+
+
+class ToS2Grid(_S2GridModule):
     r"""Spherical-harmonic coefficients to values on the :func:`s2_grid` (``e3nn.o3.ToS2Grid``).
 
     Args:
@@ -179,24 +195,14 @@ class ToS2Grid(torch.nn.Module):
         self.register_buffer("sha", sha.to(dtype=dtype, device=device))
         self.register_buffer("shb", (shb * scale).to(dtype=dtype, device=device))
 
-    @property
-    def grid(self) -> torch.Tensor:
-        b, a = self.betas[:, None], self.alphas[None, :]
-        b, a = torch.broadcast_tensors(b, a)
-        return torch.stack([torch.sin(b) * torch.sin(a), torch.cos(b), torch.sin(b) * torch.cos(a)], dim=-1)
-
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.shape[-1] != self.shb.shape[-1]:
             raise ValueError(f"expected input of size {self.shb.shape[-1]} in the last dimension, got {tuple(x.shape)}")
         t = torch.einsum("mbi,...i->...mb", self.shb, x)
         return torch.einsum("am,...mb->...ba", self.sha, t)
 
-    def extra_repr(self) -> str:
-        res = f"{self.res_beta}x{self.res_alpha}"
-        return f"lmax={self.lmax} res={res} (beta x alpha) normalization={self.normalization}"
 
-
-class FromS2Grid(torch.nn.Module):
+class FromS2Grid(_S2GridModule):
     r"""Values on the :func:`s2_grid` to spherical-harmonic coefficients (``e3nn.o3.FromS2Grid``),
     by Driscoll--Healy quadrature; the inverse of :class:`ToS2Grid`.
 
@@ -240,17 +246,8 @@ class FromS2Grid(torch.nn.Module):
         self.register_buffer("sha", sha.to(dtype=dtype, device=device))
         self.register_buffer("shb", (shb * scale * w[None, :, None]).to(dtype=dtype, device=device))
 
-    @property
-    def grid(self) -> torch.Tensor:
-        b, a = torch.broadcast_tensors(self.betas[:, None], self.alphas[None, :])
-        return torch.stack([torch.sin(b) * torch.sin(a), torch.cos(b), torch.sin(b) * torch.cos(a)], dim=-1)
-
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if tuple(x.shape[-2:]) != (self.res_beta, self.res_alpha):
             raise ValueError(f"expected a grid of shape (..., {self.res_beta}, {self.res_alpha}), got {tuple(x.shape)}")
         t = torch.einsum("am,...ba->...mb", self.sha, x)
         return torch.einsum("mbi,...mb->...i", self.shb, t)
-
-    def extra_repr(self) -> str:
-        res = f"{self.res_beta}x{self.res_alpha}"
-        return f"lmax={self.lmax} res={res} (beta x alpha) normalization={self.normalization}"
