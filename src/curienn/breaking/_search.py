@@ -43,6 +43,8 @@ from typing import Optional, Sequence, Union
 import numpy as np
 import torch
 
+from curienn.io import load_checkpoint, save_checkpoint
+
 from ._layout import OrderParameterLayout, make_layout
 from ._model import ModelOptions, build_model, model_kwargs
 
@@ -211,10 +213,8 @@ def _component_irreps(irreps) -> tuple[list, list]:
     return block, ls
 
 
-def _atomic_save(obj, path: str) -> None:
-    tmp = f"{path}.tmp{os.getpid()}"
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
+#: the ``kind`` stamped into search checkpoints (see :func:`curienn.io.save_checkpoint`)
+CHECKPOINT_KIND = "order-parameter-checkpoint"
 
 
 class OrderParameterSearch:
@@ -500,10 +500,7 @@ class OrderParameterSearch:
         })
 
     def _save(self, state: dict, path: str) -> None:
-        from curienn import CONVENTIONS_VERSION
-
         obj = {
-            "conventions": CONVENTIONS_VERSION,
             "config": self.config.to_dict(),
             "model": state["model"].state_dict(),
             "p": state["p"].detach().clone(),
@@ -514,13 +511,10 @@ class OrderParameterSearch:
             "snapshots": [{"step": s["step"], "phase": s["phase"], "values": torch.as_tensor(s["values"]),
                            "output": torch.as_tensor(s["output"])} for s in state["snapshots"]],
         }
-        _atomic_save(obj, path)
+        save_checkpoint(path, obj, kind=CHECKPOINT_KIND)
 
     def _load(self, state: dict, path: str) -> None:
-        from curienn._conventions import check_conventions
-
-        obj = torch.load(path, weights_only=True)
-        check_conventions(obj.get("conventions", "?"), f"checkpoint {path}")
+        obj = load_checkpoint(path, kind=CHECKPOINT_KIND, required=("config", "model", "p", "scalars"))
         if obj["config"] != self.config.to_dict():
             diff = sorted(k for k in obj["config"] if obj["config"][k] != self.config.to_dict().get(k))
             raise ValueError(f"checkpoint {path} was written with a different configuration (differs in {diff})")

@@ -128,11 +128,14 @@ def run_train(args) -> int:
 def _write_npz(path, ref, pred):
     import numpy as np
 
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    tmp = path + ".tmp.npz"
-    np.savez_compressed(tmp, ref_positions=ref.positions, ref_momenta=ref.momenta,
-                        pred_positions=pred.positions, pred_momenta=pred.momenta, masses=ref.masses)
-    os.replace(tmp, path)
+    from curienn.io import atomic_write
+
+    def write(tmp):
+        with open(tmp, "wb") as fh:  # a file object: np.savez would append ".npz" to a name
+            np.savez_compressed(fh, ref_positions=ref.positions, ref_momenta=ref.momenta,
+                                pred_positions=pred.positions, pred_momenta=pred.momenta, masses=ref.masses)
+
+    atomic_write(path, write)
 
 
 def run_md(args) -> int:
@@ -188,10 +191,9 @@ def run_report(args) -> int:
                    optimizer=args.optimizer, dtype=args.dtype, widths=args.widths,
                    wall_seconds=time.perf_counter() - t0, figures=figures,
                    paper_test_rmse=0.00118)
-    path = os.path.join(args.out, "summary.json")
-    with open(path + ".tmp", "w") as fh:
-        json.dump(summary, fh, indent=2)
-    os.replace(path + ".tmp", path)
+    from curienn.io import atomic_write_text
+
+    atomic_write_text(os.path.join(args.out, "summary.json"), json.dumps(summary, indent=2))
     for k, v in summary.items():
         if isinstance(v, float):
             print(f"{k:>26s}: {v:.5g}")

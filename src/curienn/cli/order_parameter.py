@@ -339,8 +339,10 @@ def run(args) -> int:
     from curienn import CONVENTIONS_VERSION
 
     report["conventions"] = CONVENTIONS_VERSION
-    _write_atomic(os.path.join(args.out, "report.json"), json.dumps(_jsonable(report), indent=1))
-    _write_atomic(os.path.join(args.out, "report.md"), _markdown(setup, result, interp, seconds))
+    from curienn.io import atomic_write_text
+
+    atomic_write_text(os.path.join(args.out, "report.json"), json.dumps(_jsonable(report), indent=1))
+    atomic_write_text(os.path.join(args.out, "report.md"), _markdown(setup, result, interp, seconds))
     figures = []
     if not args.no_figures:
         from curienn.plot._breaking import plot_breaking_report
@@ -357,8 +359,3 @@ def run(args) -> int:
     return 0
 
 
-def _write_atomic(path: str, text: str) -> None:
-    tmp = f"{path}.tmp{os.getpid()}"
-    with open(tmp, "w") as fh:
-        fh.write(text)
-    os.replace(tmp, path)

@@ -18,7 +18,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from curienn.io import load_checkpoint, save_checkpoint
+
 from ._lj import ARGON_EPSILON, ARGON_SIGMA, lj_energy_forces
+
+#: the ``kind`` stamped into saved datasets
+DATASET_KIND = "argon-dataset"
 
 __all__ = ["PAIRS", "relative_vectors", "sample_positions", "ArgonData", "make_argon_dataset"]
 
@@ -93,22 +98,16 @@ class ArgonData:
                 ("positions", "forces", "energies", "train", "val", "test", "x_scale", "y_scale", "meta")}
 
     def save(self, path: str | os.PathLike) -> None:
-        """Write atomically (tmp file, then ``os.replace``)."""
-        from curienn import CONVENTIONS_VERSION
-
-        path = os.fspath(path)
-        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        tmp = path + ".tmp"
-        torch.save({**self.state_dict(), "conventions": CONVENTIONS_VERSION}, tmp)
-        os.replace(tmp, path)
+        """Write atomically, stamped as an ``"argon-dataset"`` (:func:`curienn.io.save_checkpoint`)."""
+        save_checkpoint(path, self.state_dict(), kind=DATASET_KIND)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "ArgonData":
-        from curienn._conventions import check_conventions
-
-        d = torch.load(path, weights_only=True)
-        check_conventions(d.pop("conventions", "<none>"), f"dataset {os.fspath(path)!r}")
-        return cls(**d)
+        """Read a dataset written by :meth:`save`; a file that is not one raises
+        :class:`curienn.io.CheckpointError` naming it."""
+        keys = ("positions", "forces", "energies", "train", "val", "test", "x_scale", "y_scale", "meta")
+        d = load_checkpoint(path, kind=DATASET_KIND, required=keys)
+        return cls(**{k: d[k] for k in keys})
 
 
 def make_argon_dataset(

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 import torch
 
+from curienn.io import load_checkpoint as io_load_checkpoint
+from curienn.io import save_checkpoint as io_save_checkpoint
 from curienn.models.unitary import ARGON_WIDTHS
 
 from ._dataset import ArgonData
@@ -104,24 +106,20 @@ def force_rmse(model: ArgonForceModel, positions: torch.Tensor, forces: torch.Te
     return math.sqrt(sq / n)
 
 
-def save_checkpoint(path: str | os.PathLike, payload: dict) -> None:
-    """``torch.save`` to ``path + '.tmp'``, then ``os.replace`` (atomic); records the conventions."""
-    from curienn import CONVENTIONS_VERSION
+#: the ``kind`` stamped into argon training checkpoints (see :func:`curienn.io.save_checkpoint`)
+CHECKPOINT_KIND = "argon-checkpoint"
+_CHECKPOINT_KEYS = ("model", "model_hparams", "optimizer", "step", "config")
 
-    path = os.fspath(path)
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    tmp = path + ".tmp"
-    torch.save({**payload, "conventions": CONVENTIONS_VERSION}, tmp)
-    os.replace(tmp, path)
+
+def save_checkpoint(path: str | os.PathLike, payload: dict) -> None:
+    """Save an argon training checkpoint atomically (:func:`curienn.io.save_checkpoint`)."""
+    io_save_checkpoint(path, payload, kind=CHECKPOINT_KIND)
 
 
 def load_checkpoint(path: str | os.PathLike, map_location="cpu") -> dict:
-    """``torch.load(weights_only=True)`` and a conventions check."""
-    from curienn._conventions import check_conventions
-
-    ck = torch.load(path, map_location=map_location, weights_only=True)
-    check_conventions(ck.get("conventions", "<none>"), f"checkpoint {os.fspath(path)!r}")
-    return ck
+    """Load an argon training checkpoint (``weights_only=True``), refusing with a
+    :class:`curienn.io.CheckpointError` a file that is not one."""
+    return io_load_checkpoint(path, kind=CHECKPOINT_KIND, required=_CHECKPOINT_KEYS, map_location=map_location)
 
 
 def load_model(path: str | os.PathLike, best: bool = True, map_location="cpu") -> ArgonForceModel:
