@@ -15,6 +15,14 @@ acts on ``Irrep(l, p)`` as ``p D^l(-g)``).
 * :func:`breaking_irreps` -- order parameters of parent -> kept.
 * :func:`curie_check` -- can an equivariant map turn input into target?
 * :func:`random_network_demo` -- random networks keep their input's symmetry (the review's Fig. 2C).
+* :func:`match_structures` -- a distorted child onto its parent: supercell,
+  rotation, strain, origin, atom mapping, displacements (crystals and molecules).
+* :func:`decompose_strain` -- the cell change in irreps of the parent point group.
+* :func:`commensurate_kpoints`, :func:`kpoint_stars`, :func:`kpoint_name` --
+  the wave vectors a supercell holds and their names.
+* :func:`mode_decomposition` -- amplitudes per irrep of the parent space group
+  (ISODISTORT-style, CDML labels for Pm-3m), for displacements and any
+  per-site field.
 """
 
 from ._group import (
@@ -32,6 +40,17 @@ from ._character_table import CharacterTable, GroupIrrep, character_table
 from ._breaking import BreakingComponent, BreakingReport, breaking_irreps
 from ._curie import CurieReport, curie_check, symmetry_of
 from ._demo import CurieDemo, CurieDemoResult, random_network_demo
+from ._structure import Structure, as_structure
+from ._supercell import SupercellCandidate, lattice_points_in_supercell, polar_decomposition, supercell_candidates
+from ._match_result import StructureMatch
+from ._match import default_max_displacement, match_structures
+from ._molecule_match import kabsch
+from ._strain import StrainComponent, StrainDecomposition, decompose_strain
+from ._kpoints import commensurate_kpoints, kpoint_name, kpoint_stars
+from ._field_type import field_dim, field_representation, parse_field_type
+from ._parent_setting import ParentSetting, parent_setting
+from ._mode_result import IrrepAmplitude, ModeDecomposition
+from ._modes import mode_decomposition
 
 __all__ = [
     "PointGroup",
@@ -60,4 +79,28 @@ __all__ = [
     "multiplication_table",
     "operation_info",
     "rotation_matrix",
+    "Structure",
+    "as_structure",
+    "StructureMatch",
+    "match_structures",
+    "default_max_displacement",
+    "kabsch",
+    "SupercellCandidate",
+    "supercell_candidates",
+    "polar_decomposition",
+    "lattice_points_in_supercell",
+    "StrainComponent",
+    "StrainDecomposition",
+    "decompose_strain",
+    "commensurate_kpoints",
+    "kpoint_stars",
+    "kpoint_name",
+    "parse_field_type",
+    "field_dim",
+    "field_representation",
+    "ParentSetting",
+    "parent_setting",
+    "IrrepAmplitude",
+    "ModeDecomposition",
+    "mode_decomposition",
 ]

@@ -1,0 +1,87 @@
+"""Parent/child pairs and the perturbations a user's files bring (shared by the
+matching and mode-decomposition tests)."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from ase import Atoms
+from scipy.spatial.transform import Rotation
+
+from curienn.io import glazer_perovskite
+
+
+def cubic_perovskite(a=3.9, species=("Ca", "Ti", "O"), b_origin=True):
+    """ABX3 in Pm-3m, B at the origin (or A at the origin)."""
+    A, B, X = species
+    if b_origin:
+        frac = [[.5, .5, .5], [0, 0, 0], [.5, 0, 0], [0, .5, 0], [0, 0, .5]]
+    else:
+        frac = [[0, 0, 0], [.5, .5, .5], [0, .5, .5], [.5, 0, .5], [.5, .5, 0]]
+    return Atoms(f"{A}{B}{X}3", scaled_positions=frac, cell=a * np.eye(3), pbc=True)
+
+
+def tilted_pair(tilts="a+b-b-", angle=8.0):
+    """(cubic parent with the child's mean pseudo-cubic edge, 40-atom Glazer child)."""
+    child, _ = glazer_perovskite(tilts, angle)
+    return cubic_perovskite(np.cbrt(child.get_volume() / 8)), child
+
+
+def permuted(atoms, seed=0):
+    """The atoms of each species shuffled among themselves."""
+    rng = np.random.default_rng(seed)
+    sym = np.array(atoms.get_chemical_symbols())
+    order = np.arange(len(atoms))
+    for s in set(sym):
+        idx = np.nonzero(sym == s)[0]
+        order[idx] = rng.permutation(idx)
+    return atoms[order]
+
+
+def rotated(atoms, R):
+    out = atoms.copy()
+    out.set_cell(atoms.cell[:] @ np.asarray(R).T, scale_atoms=True)
+    return out
+
+
+def rot_z90():
+    return np.array([[0.0, -1, 0], [1, 0, 0], [0, 0, 1]])
+
+
+def random_rotation(seed=1):
+    return Rotation.random(random_state=seed).as_matrix()
+
+
+def shifted(atoms, vector):
+    out = atoms.copy()
+    out.positions += np.asarray(vector)
+    out.wrap()
+    return out
+
+
+def recell(atoms, cell):
+    """The same crystal described with another cell (``cell`` rows must be lattice
+    vectors of ``atoms``' periodicity): atoms wrapped into it, duplicates dropped."""
+    cell = np.asarray(cell, dtype=np.float64)
+    n = int(round(len(atoms) * abs(np.linalg.det(cell)) / atoms.get_volume()))
+    big = atoms.repeat((3, 3, 3))
+    big.positions -= atoms.cell.sum(axis=0)
+    f = big.positions @ np.linalg.inv(cell)
+    f -= np.floor(f + 1e-7)
+    keep, seen = [], []
+    for i, x in enumerate(f):
+        if not any(np.abs((x - y) - np.round(x - y)).max() < 1e-5 for y in seen):
+            seen.append(x)
+            keep.append(i)
+    out = Atoms([big[i].symbol for i in keep], scaled_positions=np.array(seen), cell=cell, pbc=True)
+    assert len(out) == n, (len(out), n)
+    return out
+
+
+@pytest.fixture
+def pairs():
+    """The helpers above, as a namespace: ``pairs.tilted_pair("a0a0c-")``..."""
+    return SimpleNamespace(
+        cubic_perovskite=cubic_perovskite, tilted_pair=tilted_pair, permuted=permuted, rotated=rotated,
+        rot_z90=rot_z90, random_rotation=random_rotation, shifted=shifted, recell=recell,
+    )
