@@ -53,6 +53,9 @@ class SiteAction:
         n, g = len(sites), len(self.rotations)
         self.perm = np.empty((g, n), dtype=np.int64)
         self.delta = np.empty((g, n, 3), dtype=np.int64)
+        self.index = {tuple(W.ravel()): i for i, W in enumerate(self.rotations)}
+        if len(self.index) != len(self.rotations):
+            raise ValueError("the operations must be those of a primitive cell (one per rotation)")
         sp = np.array(species, dtype=object)
         for i, (W, w) in enumerate(zip(self.rotations, self.translations)):
             moved = sites @ W.T + w
@@ -69,12 +72,8 @@ class SiteAction:
     def find(self, W, w) -> tuple[int, np.ndarray]:
         """Index of the operation with rotation ``W`` and the integer ``t`` with
         ``w = translations[index] + t``."""
-        same = np.nonzero(np.all(self.rotations == np.asarray(W)[None], axis=(1, 2)))[0]
-        for i in same:
-            t = np.asarray(w) - self.translations[i]
-            if np.abs(t - np.round(t)).max() < 1e-6:
-                return int(i), np.rint(t).astype(np.int64)
-        raise ValueError("not an operation of the parent")  # pragma: no cover - a bug guard
+        i = self.index[tuple(np.asarray(W, dtype=np.int64).ravel())]
+        return i, np.rint(np.asarray(w) - self.translations[i]).astype(np.int64)
 
     def compose(self, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
         """``(W, w)`` of the product ``g_a g_b``."""

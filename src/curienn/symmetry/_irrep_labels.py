@@ -1,14 +1,16 @@
 """Labels of space-group irreps: CDML where we can justify them, Mulliken
 labels of the little co-group where those are meaningful, numbers otherwise.
 
-1. **Mulliken label of the little co-group.** At Gamma, and at any ``k``
-   where every operation of the little group occurs without a fractional
-   translation at the chosen origin (a symmorphic group with the origin at a
-   point of full site symmetry), the small irrep is
-   :math:`e^{-2\\pi i k\\cdot t}` times an ordinary irrep of the little
-   co-group ``G_k``; its (real, physically irreducible) character is matched
-   against :func:`~curienn.symmetry.character_table` of ``G_k`` in the
-   standard Cartesian frame. The result is written ``"X:Eg"``.
+1. **Mulliken label of the little co-group.** Where the small irreps are
+   ordinary irreps of the little co-group ``G_k`` on spglib's coset
+   representatives ``(W, w)`` (translations in [0, 1)) -- always at Gamma;
+   everywhere for a symmorphic group with the origin at a point of full site
+   symmetry; at the k where ``k . t`` is an integer for the lattice part ``t``
+   of every product of representatives otherwise (e.g. Z of P4/mbm) -- the
+   physically irreducible character is matched against
+   :func:`~curienn.symmetry.character_table` of ``G_k`` in the standard
+   Cartesian frame. The result is written ``"X:Eg"``. For non-symmorphic
+   groups such a label refers to spglib's representatives.
 2. **CDML (Cracknell-Davies-Miller-Love, used by ISOTROPY/ISODISTORT and the
    Bilbao server)** for Pm-3m (No. 221) at GM, X, M and R, from the Mulliken
    label: at GM and R (``G_k = O_h``) A1, A2, E, T1, T2 -> 1..5; at
@@ -31,7 +33,7 @@ import numpy as np
 from ._character_table import character_table
 from ._group import find_operation
 
-__all__ = ["irrep_label", "CDML_PM3M"]
+__all__ = ["LittleCogroupLabels", "CDML_PM3M"]
 
 #: Mulliken core label -> CDML index, per little co-group, for Pm-3m (221)
 CDML_PM3M = {
@@ -42,43 +44,36 @@ CDML_PM3M = {
 }
 
 
-def mulliken_label(cartesian_ops: np.ndarray, characters: np.ndarray) -> tuple[str, str]:
-    """``(label, group name)`` of the real irrep of the point group
-    ``cartesian_ops`` ``(n, 3, 3)`` whose character per operation is
-    ``characters`` ``(n,)`` (real); ``("", name)`` when none matches."""
-    ct = character_table(cartesian_ops, atol=1e-4)
-    order = np.array([find_operation(ct.operations, R, 1e-4) for R in cartesian_ops])
-    for ir in ct.irreps:
-        if np.allclose(ir.op_characters[order], characters, atol=1e-6):
-            return ir.label, ct.name
-    return "", ct.name
-
-
-def irrep_label(star: str, number: int, cartesian_ops: np.ndarray, characters: np.ndarray,
-                symmorphic_here: bool) -> tuple[str, str, str]:
-    """Label one physically irreducible representation.
+class LittleCogroupLabels:
+    """Labels for the irreps of one star (the little co-group's character
+    table is computed once).
 
     Args:
         star: the star's name (``"GM"``, ``"X"``, ``"k(0,0,1/4)"``, ...).
         number: the parent's space group number.
         cartesian_ops: ``(n, 3, 3)`` the little co-group in the standard frame.
-        characters: ``(n,)`` the real character of the physical irrep of the
-            little group on those operations, with the translation phases of
-            their representatives removed (see :func:`_point_characters`).
-        symmorphic_here: whether the representatives carry no fractional
-            translation at this origin (or ``k`` is Gamma).
-
-    Returns:
-        ``(label, mulliken, little_cogroup)``; ``label`` is ``""`` when only a
-        number can be given (the caller numbers the irreps).
+        ordinary: whether the small irreps are ordinary irreps of the little
+            co-group on spglib's representatives (see point 1 above).
     """
-    if not symmorphic_here:
-        return "", "", ""
-    mull, group = mulliken_label(cartesian_ops, characters)
-    if not mull:
-        return "", "", group
-    core, parity = (mull[:-1], mull[-1]) if mull[-1] in "gu" else (mull, "")
-    table = CDML_PM3M.get(star) if number == 221 else None
-    if table is not None and core in table and parity:
-        return f"{star}{table[core]}{'+' if parity == 'g' else '-'}", mull, group
-    return f"{star}:{mull}", mull, group
+
+    def __init__(self, star: str, number: int, cartesian_ops: np.ndarray, ordinary: bool):
+        self.star, self.number, self.ordinary = star, number, ordinary
+        self.table = character_table(cartesian_ops, atol=1e-4) if ordinary else None
+        if ordinary:
+            self.order = np.array([find_operation(self.table.operations, R, 1e-4) for R in cartesian_ops])
+
+    def __call__(self, characters) -> tuple[str, str, str]:
+        """``(label, mulliken, little_cogroup)`` of the physical irrep whose real
+        character on the representatives is ``characters`` ``(n,)``; ``label``
+        is ``""`` when only a number can be given (the caller numbers it)."""
+        if not self.ordinary:
+            return "", "", ""
+        mull = next((ir.label for ir in self.table.irreps
+                     if np.allclose(ir.op_characters[self.order], characters, atol=1e-6)), "")
+        if not mull:
+            return "", "", self.table.name
+        core, parity = (mull[:-1], mull[-1]) if mull[-1] in "gu" else (mull, "")
+        cdml = CDML_PM3M.get(self.star) if self.number == 221 else None
+        if cdml is not None and core in cdml and parity:
+            return f"{self.star}{cdml[core]}{'+' if parity == 'g' else '-'}", mull, self.table.name
+        return f"{self.star}:{mull}", mull, self.table.name

@@ -35,7 +35,7 @@ import numpy as np
 
 from ._bloch import SiteAction, little_group_irreps
 from ._field_type import field_dim, field_representation
-from ._irrep_labels import irrep_label
+from ._irrep_labels import LittleCogroupLabels
 from ._kpoints import _same, _wrap, commensurate_kpoints, kpoint_name, kpoint_stars
 from ._mode_result import IrrepAmplitude, ModeDecomposition
 from ._parent_setting import parent_setting
@@ -172,6 +172,7 @@ def _decompose_field(name, bloch, kpts, stars, action, Ds, setting, to_conv):
         ops, mats = little_group_irreps(setting.rotations, setting.translations, k0)
         chars = np.array([np.trace(m, axis1=1, axis2=2) for m in mats])
         groups = _conjugate_groups(chars, ops, k0, arms, inv_t, action, minus_in_star)
+        labeller = _labeller(sname, setting, ops, k0, action)
         allk = [_wrap(a) for a in arms] + ([] if minus_in_star else [_wrap(a) for a in neg])
         for members in groups:
             comp = np.zeros((len(kpts),) + bloch.shape[1:], dtype=np.complex128)
@@ -189,7 +190,7 @@ def _decompose_field(name, bloch, kpts, stars, action, Ds, setting, to_conv):
             if not minus_in_star:
                 amp2 *= 2
             dim = sum(mats[s].shape[1] for s in members) * len(arms) * (1 if minus_in_star else 2)
-            label, mull, group = _label(sname, setting, ops, chars, members, k0, action)
+            label, mull, group = _label(labeller, chars, members)
             out.append([label, np.sqrt(max(amp2, 0.0)), sname, np.array(allk) @ to_conv, mull, group, dim, comp,
                         members, chars])
     _number_unlabelled(out)
@@ -221,13 +222,25 @@ def _conjugate_groups(chars, ops, k0, arms, inv_t, action, minus_in_star):
     return groups
 
 
-def _label(sname, setting, ops, chars, members, k0, action):
-    w = action.translations[ops]
-    symmorphic = bool(np.allclose(k0, 0) or np.abs(w - np.round(w)).max() < 1e-6)
-    chi = sum(chars[s] for s in members) * np.exp(2j * np.pi * (w @ k0))
+def _labeller(sname, setting, ops, k0, action) -> LittleCogroupLabels:
+    """Mulliken labels only where the small irreps are ordinary irreps of the
+    little co-group on spglib's representatives (a trivial factor system:
+    ``k . t`` integer for the lattice part ``t`` of every product)."""
+    W, w = action.rotations[ops], action.translations[ops]
+    prod_W = np.einsum("aij,bjk->abik", W, W).reshape(-1, 3, 3)
+    prod_w = (np.einsum("aij,bj->abi", W, w) + w[:, None, :]).reshape(-1, 3)
+    rep = action.translations[[action.index[tuple(x.ravel())] for x in prod_W]]
+    t = prod_w - rep
+    kt = t @ k0
+    ordinary = bool(np.abs(kt - np.round(kt)).max() < 1e-6)
+    return LittleCogroupLabels(sname, setting.number, action.cartesian[ops], ordinary)
+
+
+def _label(labeller, chars, members):
+    chi = sum(chars[s] for s in members)
     if np.abs(chi.imag).max() > 1e-6:
         chi = 2 * chi.real
-    return irrep_label(sname, setting.number, action.cartesian[ops], chi.real, symmorphic)
+    return labeller(chi.real)
 
 
 def _number_unlabelled(out):
