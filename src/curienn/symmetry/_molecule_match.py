@@ -55,14 +55,17 @@ def _assign(P0, C0, R, groups):
     return index
 
 
-def _anchors(C0, species, counts, eps):
-    """Two child atoms: the first far from the centroid, the second not collinear with it."""
+def _anchors(C0, species, counts, far):
+    """Two child atoms farther than ``far`` from the centroid (their directions
+    survive the distortion): the first of the rarest species, the second at
+    more than ~10 degrees from the first's direction; ``None`` where none is."""
     r = np.linalg.norm(C0, axis=1)
     order = sorted(range(len(C0)), key=lambda a: (counts[species[a]], -round(r[a], 6), a))
-    a = next((i for i in order if r[i] > eps), None)
+    cut = min(far, 0.5 * float(r.max()))
+    a = next((i for i in order if r[i] > cut), None) if r.max() > 1e-9 else None
     if a is None:
         return None, None
-    b = next((i for i in order if np.linalg.norm(np.cross(C0[a], C0[i])) > eps * r[a]), None)
+    b = next((i for i in order if r[i] > cut and np.linalg.norm(np.cross(C0[a], C0[i])) > 0.17 * r[a] * r[i]), None)
     return a, b
 
 
@@ -76,7 +79,7 @@ def match_molecules(p: Structure, c: Structure, tol: float) -> StructureMatch:
     counts = p.composition()
     groups = [(np.nonzero(sp_c == s)[0], np.nonzero(sp_p == s)[0]) for s in counts]
     eps = 1e-3
-    a, b = _anchors(C0, c.species, counts, eps)
+    a, b = _anchors(C0, c.species, counts, 2 * tol)
     trials = []
     if a is None:  # every atom at the centroid
         trials.append(np.eye(3))

@@ -122,10 +122,11 @@ def decompose_strain(strain, operations, *, atol: float = 1e-5) -> StrainDecompo
     Example:
         >>> from curienn.symmetry import close_group
         >>> C4 = np.array([[0.0, -1, 0], [1, 0, 0], [0, 0, 1]])
-        >>> Oh = close_group([C4, C4.T @ np.eye(3)[[1, 2, 0]], -np.eye(3)])
+        >>> C3 = np.eye(3)[[1, 2, 0]]  # about (1, 1, 1)
+        >>> Oh = close_group([C4, C3, -np.eye(3)])
         >>> d = decompose_strain(np.diag([0.01, 0.01, 0.03]), Oh)
         >>> {k: round(v, 5) for k, v in d.amplitudes(1e-12).items()}
-        {'0e GM1+': 0.02771, '2e GM3+': 0.01633}
+        {'0e GM1+': 0.02887, '2e GM3+': 0.01633}
     """
     e = np.asarray(strain, dtype=np.float64)
     if e.shape != (3, 3) or not np.all(np.isfinite(e)):

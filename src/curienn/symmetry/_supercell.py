@@ -88,8 +88,8 @@ def supercell_candidates(parent_lattice, child_lattice, n: int, *, length_tol: f
         :class:`SupercellCandidate` s sorted by strain norm (then by ``S``).
 
     >>> c = supercell_candidates(np.eye(3), np.diag([2.0, 2.0, 2.1]), 8)
-    >>> len(c), c[0].supercell.tolist(), round(c[0].strain_norm, 4)
-    (8, [[-2, 0, 0], [0, -2, 0], [0, 0, 2]], 0.05)
+    >>> len(c), c[0].supercell.tolist(), round(c[0].strain_norm, 4)  # 24 orientations of the cube
+    (24, [[-2, 0, 0], [0, -2, 0], [0, 0, 2]], 0.05)
     """
     Lp = np.asarray(parent_lattice, dtype=np.float64)
     Lc = np.asarray(child_lattice, dtype=np.float64)
