@@ -204,6 +204,22 @@ def test_noise_level_differences_give_identical_results(pairs):
     assert np.allclose(list(a.values()), list(b.values()), atol=5e-8)
 
 
+def test_cif_and_extxyz_of_one_structure_agree(pairs, tmp_path):
+    from ase.io import read, write
+
+    parent, child = pairs.tilted_pair("a+b-b-", 7.0)
+    write(tmp_path / "c.cif", child)
+    write(tmp_path / "c.extxyz", child)
+    write(tmp_path / "p.vasp", parent, format="vasp")
+    p = read(tmp_path / "p.vasp")
+    a = _decompose(p, read(tmp_path / "c.cif"))
+    b = _decompose(p, read(tmp_path / "c.extxyz"))
+    assert np.abs(read(tmp_path / "c.cif").positions - read(tmp_path / "c.extxyz").positions).max() > 0
+    assert list(a.amplitudes()) == list(b.amplitudes()) == ["R4+", "M3+", "X5+"]
+    assert np.allclose(list(a.amplitudes().values()), list(b.amplitudes().values()), atol=1e-5)
+    assert np.array_equal(a.match.supercell, b.match.supercell)
+
+
 def test_bad_input_is_refused(pairs):
     parent, child = pairs.tilted_pair("a0a0c-")
     m = match_structures(parent, child)

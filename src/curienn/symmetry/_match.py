@@ -9,8 +9,8 @@ Crystals
    matrices ``S`` (``det S = n``) whose supercell matches the child's edge
    lengths and angles within tolerance. Candidates related by an operation of
    the parent (``S -> S W^T``) give the same match and are searched once
-   (the lexicographically smallest represents them, which also makes the
-   choice reproducible).
+   (the one whose rotation is closest to the identity represents them,
+   which also makes the choice reproducible).
 3. Atoms: the child is taken into the parent frame by keeping its fractional
    coordinates in the supercell ``S @ parent.lattice`` (this undoes the
    rotation and the strain). For each trial origin (a child atom of the
@@ -205,18 +205,27 @@ def _parent_rotations(p: Structure, symprec: float) -> np.ndarray:
 
 
 def _distinct_up_to_symmetry(cands, p: Structure, child_lattice: np.ndarray, symprec: float):
-    """One candidate per orbit under the parent's point operations ``W``
-    (spglib, fractional): ``S`` and ``S W^T`` give the same match. Each orbit
-    is represented by its lexicographically largest ``S W^T`` (so an
-    unrotated child gets e.g. ``diag(2, 2, 2)`` rather than ``diag(-2, -2, 2)``)."""
+    """One candidate per orbit under the parent's proper point operations
+    ``W`` (spglib, fractional): ``S`` and ``S W^T`` give the same match up to
+    a relabelling by a parent symmetry. Each orbit is represented by the
+    image whose rotation is closest to the identity (largest trace, to 1e-6;
+    then the lexicographically largest ``S``), so an unrotated child keeps
+    its orientation and the choice is reproducible."""
     rots = _parent_rotations(p, symprec)
     rots = rots[np.rint(np.linalg.det(rots)) == 1]  # keep the handedness (a proper rotation)
     seen: dict = {}
     for cand in cands:
         images = np.einsum("ij,wkj->wik", cand.supercell, rots)
-        best = max(map(tuple, images.reshape(len(images), 9)))
-        if best not in seen:
-            seen[best] = _candidate(np.array(best, dtype=np.int64).reshape(3, 3), p.lattice, child_lattice)
+        key = max(map(tuple, images.reshape(len(images), 9)))
+        if key in seen:
+            continue
+        best = None
+        for S in np.unique(images.reshape(len(images), 9), axis=0):
+            c = _candidate(S.reshape(3, 3), p.lattice, child_lattice)
+            rank = (round(float(np.trace(c.rotation)), 6), tuple(S))
+            if best is None or rank > best[0]:
+                best = (rank, c)
+        seen[key] = best[1]
     out = list(seen.values())
     out.sort(key=lambda c: (round(c.strain_norm, 9), tuple(-c.supercell.ravel())))
     return out

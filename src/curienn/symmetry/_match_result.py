@@ -132,10 +132,10 @@ class StructureMatch:
         lines = [f"structure match ({kind}, {len(self.child)} child atoms on {len(self.parent)} parent atoms)"]
         if self.periodic:
             lines.append(f"  supercell {self.supercell.tolist()} ({self.n_cells} parent cells)")
-            lines.append(f"  strain (U - 1) diagonal {np.round(np.diag(self.strain), 6).tolist()}, "
+            lines.append(f"  strain (U - 1) diagonal {(np.round(np.diag(self.strain), 6) + 0.0).tolist()}, "
                          f"|strain| = {np.linalg.norm(self.strain):.3g}")
         angle = np.degrees(np.arccos(np.clip((np.trace(self.rotation) - 1) / 2, -1, 1)))
-        lines.append(f"  rigid rotation {angle:.3f} deg, origin shift {np.round(self.origin_shift, 6).tolist()} A")
+        lines.append(f"  rigid rotation {angle:.3f} deg, origin shift {(np.round(self.origin_shift, 6) + 0.0).tolist()} A")
         lines.append(f"  largest displacement {self.max_displacement:.4f} A (allowed {self.tolerance:.3f} A), "
                      f"rms {self.rms_displacement:.4f} A")
         return "\n".join(lines)
