@@ -78,10 +78,36 @@ def recell(atoms, cell):
     return out
 
 
+def perturbed(child, kind):
+    """``(child', cells, R)``: the Glazer child under one of the perturbations a
+    user's file brings; ``cells`` the number of pseudo-cubic cells of the new
+    cell, ``R`` the rotation applied (identity if none)."""
+    a = child.cell[0, 0] / 2
+    R = np.eye(3)
+    if kind == "permute":
+        return permuted(child), 8, R
+    if kind in ("rot_z90", "rot_random"):
+        R = rot_z90() if kind == "rot_z90" else random_rotation()
+        return rotated(child, R), 8, R
+    if kind == "lattice_shift":
+        return shifted(child, child.cell[1] / 2), 8, R  # one pseudo-cubic lattice vector
+    if kind == "origin_half":
+        return shifted(child, [a / 2, 0, 0]), 8, R  # half a pseudo-cubic cell: not a lattice vector
+    if kind == "all":
+        R = random_rotation(5)
+        return rotated(shifted(permuted(child, 3), [0.7, -1.1, 0.2]), R), 8, R
+    if kind == "sqrt2_cell":  # the Pnma cell, sqrt2 x sqrt2 x 2
+        return recell(child, [[0, a, a], [0, a, -a], [2 * a, 0, 0]]), 4, R
+    if kind == "big_cell":  # 2sqrt2 x 2sqrt2 x 2
+        return recell(child, [[2 * a, 2 * a, 0], [-2 * a, 2 * a, 0], [0, 0, 2 * a]]), 16, R
+    raise ValueError(kind)
+
+
 @pytest.fixture
 def pairs():
     """The helpers above, as a namespace: ``pairs.tilted_pair("a0a0c-")``..."""
     return SimpleNamespace(
         cubic_perovskite=cubic_perovskite, tilted_pair=tilted_pair, permuted=permuted, rotated=rotated,
         rot_z90=rot_z90, random_rotation=random_rotation, shifted=shifted, recell=recell,
+        perturbed=perturbed,
     )

@@ -96,34 +96,18 @@ def test_jahn_teller_and_antipolar_patterns(kind, b_label, a_label):
     assert d.mode(b_label).amplitude == pytest.approx(np.linalg.norm(d.match.displacements))
 
 
-@pytest.mark.parametrize("perturb", ["permute", "rot_z90", "rot_random", "lattice_shift", "origin_half",
+@pytest.mark.parametrize("perturb", ["permute", "rot_z90", "rot_random", "lattice_shift", "origin_half", "all",
                                      "sqrt2_cell", "big_cell"])
 def test_amplitudes_are_invariant_under_the_matching_perturbations(pairs, perturb):
     parent, child = pairs.tilted_pair("a+b-b-")
-    a = child.cell[0, 0] / 2
     omega = child.arrays["pseudovector"]
-    if perturb == "permute":
-        c = pairs.permuted(child)
-    elif perturb == "rot_z90":
-        c = pairs.rotated(child, pairs.rot_z90())
-    elif perturb == "rot_random":
-        c = pairs.rotated(child, pairs.random_rotation())
-    elif perturb == "lattice_shift":
-        c = pairs.shifted(child, child.cell[1] / 2)
-    elif perturb == "origin_half":
-        c = pairs.shifted(child, [0, a / 2, 0])
-    elif perturb == "sqrt2_cell":
-        c = pairs.recell(child, [[0, a, a], [0, a, -a], [2 * a, 0, 0]])
-    else:
-        c = pairs.recell(child, [[2 * a, 2 * a, 0], [-2 * a, 2 * a, 0], [0, 0, 2 * a]])
+    c, _, R = pairs.perturbed(child, perturb)
     ref = _decompose(parent, child).amplitudes(per_parent_cell=True)
     got = _decompose(parent, c).amplitudes(per_parent_cell=True)
     assert list(got) == list(ref)
     assert list(got.values()) == pytest.approx(list(ref.values()), rel=1e-8)
-    if perturb in ("permute", "rot_z90", "rot_random"):  # per-site pseudovectors travel with their atoms
-        R = np.eye(3) if perturb == "permute" else (pairs.rot_z90() if perturb == "rot_z90"
-                                                    else pairs.random_rotation())
-        om = c.arrays["pseudovector"] @ R.T if perturb != "permute" else c.arrays["pseudovector"]
+    if perturb in ("permute", "rot_z90", "rot_random", "all"):  # per-site pseudovectors travel with their atoms
+        om = c.arrays["pseudovector"] @ R.T  # a proper rotation turns a pseudovector like a vector
         t = _decompose(parent, c, fields={"tilt": (om, "1e")}, include_displacements=False)
         assert t.amplitudes("tilt") == pytest.approx(
             _decompose(parent, child, fields={"tilt": (omega, "1e")}).amplitudes("tilt"), rel=1e-9)

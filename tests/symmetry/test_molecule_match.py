@@ -23,14 +23,9 @@ def benzene(distort=0.0):
     return Atoms("C6H6", positions=np.vstack([c, h]))
 
 
-def _scramble(atoms, seed):
+def _scramble(pairs, atoms, seed):
     rng = np.random.default_rng(seed)
-    sym = np.array(atoms.get_chemical_symbols())
-    order = np.arange(len(atoms))
-    for s in set(sym):
-        idx = np.nonzero(sym == s)[0]
-        order[idx] = rng.permutation(idx)
-    out = atoms[order]
+    out = pairs.permuted(atoms, seed)
     R = Rotation.random(random_state=seed).as_matrix()
     out.positions = out.positions @ R.T + rng.normal(size=3) * 3
     return out, R
@@ -40,14 +35,14 @@ def _scramble(atoms, seed):
     (methane, 1.1, ("Td", "C3v")),
     (benzene, 0.05, ("D6h", "D2h")),
 ])
-def test_distorted_molecules_in_any_order_orientation_and_place(make, distort, groups):
+def test_distorted_molecules_in_any_order_orientation_and_place(pairs, make, distort, groups):
     parent, child = make(), make(distort)
     assert point_group(parent.positions, parent.get_chemical_symbols(), tol=1e-3).name == groups[0]
     assert point_group(child.positions, child.get_chemical_symbols(), tol=1e-3).name == groups[1]
     ref = match_structures(parent, child)
     assert not ref.periodic and ref.supercell is None and ref.n_cells == 1
     for seed in range(3):
-        c, R = _scramble(child, seed)
+        c, R = _scramble(pairs, child, seed)
         m = match_structures(parent, c)
         assert np.linalg.det(m.rotation) == pytest.approx(1.0)
         assert np.allclose(np.sort(np.linalg.norm(m.displacements, axis=1)),

@@ -30,8 +30,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._match_result import StructureMatch
+from ._match_result import StructureMatch, check_displacements
 from ._molecule_match import match_molecules
+from ._point_group import _check_tol
 from ._structure import Structure, as_structure
 from ._supercell import _candidate, lattice_points_in_supercell, supercell_candidates
 
@@ -127,7 +128,7 @@ def match_structures(parent, child, *, max_displacement: float | None = None, ma
             f"the parent is {'periodic' if p.periodic else 'finite'} but the child is "
             f"{'periodic' if c.periodic else 'finite'}; give both as crystals or both as molecules"
         )
-    tol = default_max_displacement(p) if max_displacement is None else _positive(max_displacement, "max_displacement")
+    tol = default_max_displacement(p) if max_displacement is None else _check_tol(max_displacement, "max_displacement")
     n = _cell_ratio(p, c, max_det if p.periodic else 1)
     if not p.periodic:
         return match_molecules(p, c, tol)
@@ -152,26 +153,10 @@ def match_structures(parent, child, *, max_displacement: float | None = None, ma
         res = _match_atoms(p, c, cand.supercell)
         if best is None or res[0] < best[0][0] - _TIE:
             best = (res, cand)
-    (cost, tau, index, trans, disp), cand = best
-    worst = int(np.argmax(np.linalg.norm(disp, axis=1)))
-    dmax = float(np.linalg.norm(disp[worst]))
-    if dmax > tol:
-        raise ValueError(
-            f"no mapping of the child onto a {n}-cell supercell of the parent keeps every displacement "
-            f"below max_displacement={tol:.3f} A: the best (supercell {cand.supercell.tolist()}) moves "
-            f"child atom {worst} ({c.species[worst]}) by {dmax:.3f} A (rms {np.sqrt(cost / len(c)):.3f} A)"
-        )
+    (_, tau, index, trans, disp), cand = best
+    check_displacements(disp, c.species, tol, f"mapping of the child onto a {n}-cell supercell of the parent "
+                        f"(best supercell {cand.supercell.tolist()})")
     return StructureMatch(p, c, True, cand.supercell, cand.rotation, cand.stretch, tau, index, trans, disp, tol)
-
-
-def _positive(x, name) -> float:
-    try:
-        v = float(x)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a positive number, got {x!r}") from exc
-    if not np.isfinite(v) or v <= 0:
-        raise ValueError(f"{name} must be a positive number, got {x!r}")
-    return v
 
 
 def _cell_ratio(p: Structure, c: Structure, max_det: int) -> int:

@@ -8,7 +8,20 @@ import numpy as np
 
 from ._structure import Structure
 
-__all__ = ["StructureMatch"]
+__all__ = ["StructureMatch", "check_displacements"]
+
+
+def check_displacements(disp: np.ndarray, species, tol: float, what: str) -> None:
+    """Raise ``ValueError`` when the largest displacement exceeds ``tol``; the
+    message names ``what`` was tried, the atom, its species and the numbers."""
+    norms = np.linalg.norm(disp, axis=1)
+    worst = int(np.argmax(norms))
+    if norms[worst] > tol:
+        raise ValueError(
+            f"no {what} keeps every displacement below max_displacement={tol:.3f} A: the best moves "
+            f"child atom {worst} ({species[worst]}) by {norms[worst]:.3f} A "
+            f"(rms {np.sqrt(np.mean(norms ** 2)):.3f} A)"
+        )
 
 
 @dataclass(frozen=True, eq=False)

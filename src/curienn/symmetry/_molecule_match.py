@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._match_result import StructureMatch
+from ._match_result import StructureMatch, check_displacements
 from ._structure import Structure
 
 __all__ = ["match_molecules", "kabsch"]
@@ -115,15 +115,8 @@ def match_molecules(p: Structure, c: Structure, tol: float) -> StructureMatch:
         cost = float(np.sum(disp ** 2))
         if best is None or cost < best[0] - 1e-6:
             best = (cost, R, index, disp)
-    cost, R, index, disp = best
-    worst = int(np.argmax(np.linalg.norm(disp, axis=1)))
-    dmax = float(np.linalg.norm(disp[worst]))
-    if dmax > tol:
-        raise ValueError(
-            f"no rotation and atom mapping of the child onto the parent keeps every displacement below "
-            f"max_displacement={tol:.3f} A: the best moves child atom {worst} ({c.species[worst]}) by "
-            f"{dmax:.3f} A (rms {np.sqrt(cost / len(c)):.3f} A)"
-        )
+    _, R, index, disp = best
+    check_displacements(disp, c.species, tol, "rotation and atom mapping of the child onto the parent")
     shift = c.positions.mean(axis=0) @ R - p.positions.mean(axis=0)  # R^T centroid_c - centroid_p
     return StructureMatch(p, c, False, None, R, np.eye(3), shift, index, np.zeros((len(c), 3), dtype=np.int64),
                           disp, tol)
