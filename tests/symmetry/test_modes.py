@@ -188,6 +188,16 @@ def test_noise_level_differences_give_identical_results(pairs):
     assert np.allclose(list(a.values()), list(b.values()), atol=5e-8)
 
 
+def test_parent_given_as_a_rotated_supercell_gets_the_same_labels(pairs):
+    parent, child = pairs.tilted_pair("a+b-b-")
+    big = pairs.rotated(parent.repeat((2, 2, 2)), pairs.random_rotation(9))
+    d = _decompose(big, child)
+    assert d.space_group == "Pm-3m" and len(d.kpoints) == 8 and d.match.n_cells == 1
+    ref = _decompose(parent, child).amplitudes()
+    assert list(d.amplitudes()) == list(ref)  # A_s: same child supercell, same amplitudes
+    assert list(d.amplitudes().values()) == pytest.approx(list(ref.values()), rel=1e-9)
+
+
 def test_cif_and_extxyz_of_one_structure_agree(pairs, tmp_path):
     from ase.io import read, write
 
