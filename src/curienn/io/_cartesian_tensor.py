@@ -24,7 +24,7 @@ from typing import Optional
 
 import torch
 
-from curienn.o3 import Irreps
+from curienn.o3 import Irreps, ShapeError
 
 from ._reduced_tensor_products import ReducedTensorProducts, _parse_formula, reduced_basis
 
@@ -86,14 +86,14 @@ class CartesianTensor(Irreps):
         n = len(self.indices)
         if data.ndim < n or tuple(data.shape[data.ndim - n :]) != (3,) * n:
             shape = ", ".join(["3"] * n)
-            raise ValueError(f"data must have shape (..., {shape}) for {self.formula!r}, got {tuple(data.shape)}")
+            raise ShapeError(f"data must have shape (..., {shape}) for {self.formula!r}, got {tuple(data.shape)}")
         q = self._q(data, rtp)
         return (data.reshape(*data.shape[: data.ndim - n], 3**n) @ q.reshape(q.shape[0], -1).T.to(data.dtype))
 
     def to_cartesian(self, data: torch.Tensor, rtp: Optional[ReducedTensorProducts] = None) -> torch.Tensor:
         r"""The Cartesian tensor :math:`T = Q^\top x`: ``(..., dim)`` -> ``(..., 3, 3, ...)``."""
         if data.ndim < 1 or data.shape[-1] != self.dim:
-            raise ValueError(f"data must have shape (..., {self.dim}) for {self.formula!r}, got {tuple(data.shape)}")
+            raise ShapeError(f"data must have shape (..., {self.dim}) for {self.formula!r}, got {tuple(data.shape)}")
         q = self._q(data, rtp)
         n = len(self.indices)
         return (data @ q.reshape(q.shape[0], -1).to(data.dtype)).reshape(*data.shape[:-1], *(3,) * n)

@@ -39,7 +39,7 @@ from typing import Any, Optional, Sequence
 
 import torch
 
-from curienn.o3 import Irrep, Irreps, wigner_3j
+from curienn.o3 import FormulaError, InvalidArgumentError, Irrep, Irreps, ShapeError, wigner_3j
 
 __all__ = ["ReducedTensorProducts"]
 
@@ -56,7 +56,7 @@ def _parse_formula(formula: str) -> tuple[str, list[tuple[int, tuple[int, ...]]]
         raise ValueError(f"formula {formula!r}: the first term is empty")
     base = terms[0]
     if base.startswith("-"):
-        raise ValueError(f"formula {formula!r}: the first term {base!r} cannot carry a sign")
+        raise InvalidArgumentError(f"formula {formula!r}: the first term {base!r} cannot carry a sign")
     for c in base:
         if c not in string.ascii_letters:
             raise ValueError(f"formula {formula!r}: index {c!r} is not a letter")
@@ -67,7 +67,7 @@ def _parse_formula(formula: str) -> tuple[str, list[tuple[int, tuple[int, ...]]]
         body = t.lstrip("-")
         sign = -1 if (len(t) - len(body)) % 2 else 1
         if sorted(body) != sorted(base):
-            raise ValueError(f"formula {formula!r}: term {t!r} is not a (signed) permutation of {base!r}")
+            raise FormulaError(f"formula {formula!r}: term {t!r} is not a (signed) permutation of {base!r}")
         relations.append((sign, tuple(base.index(c) for c in body)))
     return base, relations
 
@@ -85,7 +85,7 @@ def _group(n: int, relations: list[tuple[int, tuple[int, ...]]], formula: str) -
                 sh = elements[q] * s
                 if h in elements:
                     if elements[h] != sh:
-                        raise ValueError(f"formula {formula!r} admits only the zero tensor (contradictory signs)")
+                        raise FormulaError(f"formula {formula!r} admits only the zero tensor (contradictory signs)")
                     continue
                 elements[h] = sh
                 new.append(h)
@@ -97,7 +97,7 @@ def _resolve_irreps(indices: str, group: list, given: dict, formula: str) -> lis
     """Irreps of every index: given ones propagated along the permutations."""
     for name in given:
         if name not in indices:
-            raise ValueError(f"irreps given for {name!r}, which is not an index of formula {formula!r}")
+            raise FormulaError(f"irreps given for {name!r}, which is not an index of formula {formula!r}")
     out: list[Optional[Irreps]] = [None] * len(indices)
     for k, c in enumerate(indices):
         if c in given:
@@ -112,7 +112,7 @@ def _resolve_irreps(indices: str, group: list, given: dict, formula: str) -> lis
             for k in range(len(indices)):
                 a, b = out[k], out[q[k]]
                 if a is not None and b is not None and a != b:
-                    raise ValueError(
+                    raise FormulaError(
                         f"formula {formula!r}: indices {indices[k]!r} and {indices[q[k]]!r} are permuted "
                         f"but carry different irreps {a} and {b}"
                     )
@@ -122,7 +122,7 @@ def _resolve_irreps(indices: str, group: list, given: dict, formula: str) -> lis
                     out[q[k]], changed = a, True
     for k, c in enumerate(indices):
         if out[k] is None:
-            raise ValueError(f"formula {formula!r}: index {c!r} has no irreps associated to it")
+            raise FormulaError(f"formula {formula!r}: index {c!r} has no irreps associated to it")
     return out  # type: ignore[return-value]
 
 
@@ -331,7 +331,7 @@ class ReducedTensorProducts(torch.nn.Module):
             raise ValueError(f"expected {len(self.irreps_in)} inputs for formula {self.formula!r}, got {len(xs)}")
         for k, (x, ir) in enumerate(zip(xs, self.irreps_in)):
             if x.shape[-1] != ir.dim:
-                raise ValueError(f"input {k} must have shape (..., {ir.dim}) for irreps {ir}, got {tuple(x.shape)}")
+                raise ShapeError(f"input {k} must have shape (..., {ir.dim}) for irreps {ir}, got {tuple(x.shape)}")
         return torch.einsum(self._equation, self.change_of_basis, *xs)
 
     def extra_repr(self) -> str:

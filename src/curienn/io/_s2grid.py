@@ -39,7 +39,7 @@ from typing import Optional, Union
 
 import torch
 
-from curienn.o3 import angles_to_xyz, spherical_harmonics_alpha_beta
+from curienn.o3 import InvalidArgumentError, ShapeError, angles_to_xyz, spherical_harmonics_alpha_beta
 
 __all__ = ["s2_grid", "ToS2Grid", "FromS2Grid"]
 
@@ -80,7 +80,7 @@ def _complete_lmax_res(lmax: Optional[int], res: Res) -> tuple[int, int, int]:
         if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < (0 if name == "lmax" else 1)):
             raise ValueError(f"{name} must be a {'non-negative' if name == 'lmax' else 'positive'} integer, got {v!r}")
     if res_beta is not None and res_beta % 2:
-        raise ValueError(f"res_beta must be even (Driscoll-Healy grid), got {res_beta}")
+        raise InvalidArgumentError(f"res_beta must be even (Driscoll-Healy grid), got {res_beta}")
     if lmax is None:
         candidates = []
         if res_beta is not None:
@@ -97,7 +97,7 @@ def _complete_lmax_res(lmax: Optional[int], res: Res) -> tuple[int, int, int]:
     if res_alpha is None:
         res_alpha = res_beta - 1
     if lmax + 1 > res_beta // 2:
-        raise ValueError(f"res_beta={res_beta} is too small for lmax={lmax}: need res_beta >= {2 * (lmax + 1)}")
+        raise InvalidArgumentError(f"res_beta={res_beta} is too small for lmax={lmax}: need res_beta >= {2 * (lmax + 1)}")
     return lmax, res_beta, res_alpha
 
 
@@ -105,7 +105,7 @@ def _normalization_factors(lmax: int, normalization: str) -> list[float]:
     r""":math:`c_l`: ``'integral'`` 1, ``'norm'`` :math:`\sqrt{4\pi}`, ``'component'``
     :math:`\sqrt{4\pi/(2l+1)}`."""
     if normalization not in _NORMALIZATIONS:
-        raise ValueError(f"normalization must be one of {_NORMALIZATIONS}, got {normalization!r}")
+        raise InvalidArgumentError(f"normalization must be one of {_NORMALIZATIONS}, got {normalization!r}")
     if normalization == "integral":
         return [1.0] * (lmax + 1)
     if normalization == "norm":
@@ -197,7 +197,7 @@ class ToS2Grid(_S2GridModule):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.shape[-1] != self.shb.shape[-1]:
-            raise ValueError(f"expected input of size {self.shb.shape[-1]} in the last dimension, got {tuple(x.shape)}")
+            raise ShapeError(f"expected input of size {self.shb.shape[-1]} in the last dimension, got {tuple(x.shape)}")
         t = torch.einsum("mbi,...i->...mb", self.shb, x)
         return torch.einsum("am,...mb->...ba", self.sha, t)
 
@@ -248,6 +248,6 @@ class FromS2Grid(_S2GridModule):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if tuple(x.shape[-2:]) != (self.res_beta, self.res_alpha):
-            raise ValueError(f"expected a grid of shape (..., {self.res_beta}, {self.res_alpha}), got {tuple(x.shape)}")
+            raise ShapeError(f"expected a grid of shape (..., {self.res_beta}, {self.res_alpha}), got {tuple(x.shape)}")
         t = torch.einsum("am,...ba->...mb", self.sha, x)
         return torch.einsum("mbi,...mb->...i", self.shb, t)

@@ -16,7 +16,7 @@ from typing import Optional
 
 import torch
 
-from curienn.o3 import Irreps, spherical_harmonics
+from curienn.o3 import InvalidArgumentError, Irreps, spherical_harmonics
 
 from ._projection import _find_peaks, _peaks_signal
 from ._s2grid import FromS2Grid, ToS2Grid
@@ -98,15 +98,16 @@ class SphericalTensor(Irreps):
             ``(..., dim)``.
 
         Raises:
-            ValueError: ``p_val = -1`` (a length is even under parity), or bad shapes.
+            InvalidArgumentError: (a ``ValueError``, an ``AssertionError`` as in e3nn)
+                ``p_val = -1`` (a length is even under parity), or bad shapes.
         """
         if self.p_val != 1:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"with_peaks_at needs p_val = 1 (the values are lengths, even under parity), got {self.p_val}"
             )
         vectors = _as_float(vectors, "vectors")
         if vectors.ndim < 2 or vectors.shape[-1] != 3:
-            raise ValueError(f"vectors must have shape (..., N, 3), got {tuple(vectors.shape)}")
+            raise InvalidArgumentError(f"vectors must have shape (..., N, 3), got {tuple(vectors.shape)}")
         if values is None:
             values = vectors.norm(dim=-1)
         else:

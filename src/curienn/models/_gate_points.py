@@ -53,7 +53,7 @@ from curienn.nn import (
     smooth_cutoff,
     soft_one_hot_linspace,
 )
-from curienn.o3 import Irrep, Irreps, spherical_harmonics
+from curienn.o3 import InvalidArgumentError, Irrep, Irreps, spherical_harmonics
 
 __all__ = [
     "Convolution",
@@ -358,7 +358,7 @@ class Network(torch.nn.Module):
             if x.shape != (n, self.irreps_in.dim):
                 raise ValueError(f"data['x'] must have shape ({n}, {self.irreps_in.dim}) for irreps_in={self.irreps_in}, got {tuple(x.shape)}")
         elif self.input_has_node_in:
-            raise ValueError(f"the network has irreps_in={self.irreps_in} but data has no 'x'")
+            raise InvalidArgumentError(f"the network has irreps_in={self.irreps_in} but data has no 'x'")
         else:
             x = pos.new_ones((n, 1))
         if self.input_has_node_attr and "z" in data:
@@ -366,7 +366,7 @@ class Network(torch.nn.Module):
             if z.shape != (n, self.irreps_node_attr.dim):
                 raise ValueError(f"data['z'] must have shape ({n}, {self.irreps_node_attr.dim}) for irreps_node_attr={self.irreps_node_attr}, got {tuple(z.shape)}")
         elif self.input_has_node_attr:
-            raise ValueError(f"the network has irreps_node_attr={self.irreps_node_attr} but data has no 'z'")
+            raise InvalidArgumentError(f"the network has irreps_node_attr={self.irreps_node_attr} but data has no 'z'")
         else:
             z = pos.new_ones((n, 1))
         return x, z

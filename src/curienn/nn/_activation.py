@@ -12,7 +12,7 @@ from typing import Callable, Dict, Optional, Sequence
 
 import torch
 
-from ..o3 import Irreps
+from ..o3 import Irreps, ShapeError
 from ._norm import Norm, _drop_e3nn_tensor_product_keys
 
 __all__ = ["moment", "normalize2mom", "Activation", "NormActivation"]
@@ -302,7 +302,7 @@ class NormActivation(torch.nn.Module):
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:
         if features.shape[-1] != self._dim_in:
-            raise ValueError(
+            raise ShapeError(
                 f"NormActivation: the last dimension of the input is {features.shape[-1]}, "
                 f"but irreps_in={self.irreps_in} has dimension {self._dim_in}"
             )

@@ -9,7 +9,7 @@ from typing import List
 
 import torch
 
-from ..o3 import Irreps
+from ..o3 import InvalidArgumentError, Irreps, ShapeError
 
 __all__ = ["BatchNorm"]
 
@@ -80,9 +80,9 @@ class BatchNorm(torch.nn.Module):
         self.instance = instance
         self.include_bias = include_bias
         if reduce not in ("mean", "max"):
-            raise ValueError(f"reduce={reduce!r} must be 'mean' or 'max'")
+            raise InvalidArgumentError(f"reduce={reduce!r} must be 'mean' or 'max'")
         if normalization not in ("norm", "component"):
-            raise ValueError(f"normalization={normalization!r} must be 'norm' or 'component'")
+            raise InvalidArgumentError(f"normalization={normalization!r} must be 'norm' or 'component'")
         self.reduce = reduce
         self.normalization = normalization
 
@@ -114,7 +114,7 @@ class BatchNorm(torch.nn.Module):
 
     def forward(self, input: torch.Tensor) -> torch.Tensor:  # noqa: A002 (e3nn's name)
         if input.shape[-1] != self._dim:
-            raise ValueError(
+            raise ShapeError(
                 f"BatchNorm: the last dimension of the input is {input.shape[-1]}, but "
                 f"irreps={self.irreps} has dimension {self._dim}"
             )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import torch
 
-from ..o3 import Irreps
+from ..o3 import Irreps, ShapeError
 
 __all__ = ["Dropout"]
 
@@ -51,7 +51,7 @@ class Dropout(torch.nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.shape[-1] != self._dim:
-            raise ValueError(
+            raise ShapeError(
                 f"Dropout: the last dimension of the input is {x.shape[-1]}, but "
                 f"irreps={self.irreps} has dimension {self._dim}"
             )

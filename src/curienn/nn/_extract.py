@@ -10,7 +10,7 @@ from typing import List, Sequence, Tuple, Union
 
 import torch
 
-from ..o3 import Irrep, Irreps
+from ..o3 import InvalidArgumentError, InvalidIndexError, Irrep, Irreps, ShapeError
 
 __all__ = ["Extract", "ExtractIr", "Identity"]
 
@@ -55,7 +55,7 @@ class Extract(torch.nn.Module):
         self.squeeze_out = squeeze_out
         self._dim_in = self.irreps_in.dim  # plain int: forward never touches Irreps
         if len(self.irreps_outs) != len(instructions):
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"Extract: {len(instructions)} instructions for {len(self.irreps_outs)} "
                 f"outputs (instructions={instructions})"
             )
@@ -66,14 +66,14 @@ class Extract(torch.nn.Module):
         for irreps_out, ins in zip(self.irreps_outs, instructions):
             ins = tuple(ins)
             if len(irreps_out) != len(ins):
-                raise ValueError(
+                raise InvalidArgumentError(
                     f"Extract: instruction {ins} has {len(ins)} entries but irreps_out="
                     f"{irreps_out} has {len(irreps_out)}"
                 )
             ranges: List[Tuple[int, int]] = []
             for mul_ir, i in zip(irreps_out, ins):
                 if not 0 <= i < len(self.irreps_in):
-                    raise ValueError(
+                    raise InvalidIndexError(
                         f"Extract: index {i} is out of range for irreps_in={self.irreps_in}"
                     )
                 start, stop = starts[i], starts[i + 1]
@@ -96,7 +96,7 @@ class Extract(torch.nn.Module):
 
     def forward(self, x: torch.Tensor) -> Union[torch.Tensor, Tuple[torch.Tensor, ...]]:
         if x.shape[-1] != self._dim_in:
-            raise ValueError(
+            raise ShapeError(
                 f"{self.__class__.__name__}: the last dimension of the input is "
                 f"{x.shape[-1]}, but irreps_in={self.irreps_in} has dimension {self._dim_in}"
             )
@@ -163,7 +163,7 @@ class Identity(torch.nn.Module):
         self.irreps_in = Irreps(irreps_in).simplify()
         self.irreps_out = Irreps(irreps_out).simplify()
         if self.irreps_in != self.irreps_out:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"Identity: irreps_in={self.irreps_in} and irreps_out={self.irreps_out} differ"
             )
         self.register_buffer("output_mask", torch.ones(self.irreps_out.dim))

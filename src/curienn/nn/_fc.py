@@ -9,6 +9,7 @@ from typing import Callable, Optional, Sequence
 
 import torch
 
+from ..o3 import ShapeError
 from ._activation import normalize2mom
 
 __all__ = ["FullyConnectedNet"]
@@ -107,3 +108,8 @@ class FullyConnectedNet(torch.nn.Sequential):
 
     def __repr__(self) -> str:
         return f"{self.__class__.__name__}{self.hs}"
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.hs and (x.dim() == 0 or x.shape[-1] != self.hs[0]):
+            raise ShapeError(f"{self!r}: the input has shape {tuple(x.shape)}, expected (..., {self.hs[0]})")
+        return super().forward(x)

@@ -11,7 +11,7 @@ from typing import Callable, Optional, Sequence, Tuple
 
 import torch
 
-from ..o3 import Irreps
+from ..o3 import Irreps, ShapeError
 from ._activation import Activation
 from ._extract import Extract
 from ._norm import _drop_e3nn_tensor_product_keys
@@ -144,7 +144,7 @@ class Gate(torch.nn.Module):
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:
         if features.shape[-1] != self._dim_in:
-            raise ValueError(
+            raise ShapeError(
                 f"Gate: the last dimension of the input is {features.shape[-1]}, but "
                 f"irreps_in={self._irreps_in} has dimension {self._dim_in}"
             )

@@ -8,6 +8,7 @@ from typing import Iterator, NamedTuple, Optional, Sequence, Union
 import torch
 
 from .. import o3
+from ..o3 import InstructionError, InvalidArgumentError, InvalidIndexError, MissingWeightsError, ShapeError
 from ._tp_plan import _Gather, _SplitGather
 
 __all__ = ["Linear"]
@@ -76,7 +77,7 @@ class Linear(torch.nn.Module):
     ) -> None:
         super().__init__()
         if path_normalization not in ("element", "path"):
-            raise ValueError(f"path_normalization must be 'element' or 'path', got {path_normalization!r}")
+            raise InvalidArgumentError(f"path_normalization must be 'element' or 'path', got {path_normalization!r}")
         if (f_in is None) != (f_out is None):
             raise ValueError(f"f_in and f_out must be given together, got f_in={f_in}, f_out={f_out}")
         irreps_in = o3.Irreps(irreps_in)
@@ -93,9 +94,9 @@ class Linear(torch.nn.Module):
         for k, pair in enumerate(instructions):
             i_in, i_out = tuple(pair)
             if not (isinstance(i_in, int) and 0 <= i_in < len(irreps_in)):
-                raise ValueError(f"instruction {k}: {i_in!r} is not a valid index for irreps_in={irreps_in}")
+                raise InvalidIndexError(f"instruction {k}: {i_in!r} is not a valid index for irreps_in={irreps_in}")
             if not (isinstance(i_out, int) and 0 <= i_out < len(irreps_out)):
-                raise ValueError(f"instruction {k}: {i_out!r} is not a valid index for irreps_out={irreps_out}")
+                raise InvalidIndexError(f"instruction {k}: {i_out!r} is not a valid index for irreps_out={irreps_out}")
             if irreps_in[i_in].ir != irreps_out[i_out].ir:
                 raise ValueError(f"instruction {k}: {irreps_in[i_in].ir} (input {i_in}) and {irreps_out[i_out].ir} "
                                  f"(output {i_out}) do not have the same irrep")
@@ -117,10 +118,10 @@ class Linear(torch.nn.Module):
             biases = [biases and ir.is_scalar() for _, ir in irreps_out]
         biases = list(biases)
         if len(biases) != len(irreps_out):
-            raise ValueError(f"biases has {len(biases)} entries, irreps_out has {len(irreps_out)}")
+            raise InvalidArgumentError(f"biases has {len(biases)} entries, irreps_out has {len(irreps_out)}")
         for b, (_, ir) in zip(biases, irreps_out):
             if b and not ir.is_scalar():
-                raise ValueError(f"a bias is only allowed on 0e outputs, not on {ir}")
+                raise InstructionError(f"a bias is only allowed on 0e outputs, not on {ir}")
         ins += [Instruction(-1, i_out, (mul_ir.dim,), 1.0) for i_out, (b, mul_ir) in enumerate(zip(biases, irreps_out)) if b]
 
         if shared_weights is False and internal_weights is None:
@@ -130,7 +131,7 @@ class Linear(torch.nn.Module):
         if internal_weights is None:
             internal_weights = True
         if internal_weights and not shared_weights:
-            raise ValueError("internal_weights=True requires shared_weights=True")
+            raise InvalidArgumentError("internal_weights=True requires shared_weights=True")
         self.internal_weights = internal_weights
         self.shared_weights = shared_weights
         self.irreps_in = irreps_in
@@ -256,14 +257,14 @@ class Linear(torch.nn.Module):
         if x.dim() < (2 if f_in is not None else 1) or x.shape[-1] != self.irreps_in.dim \
                 or (f_in is not None and x.shape[-2] != f_in):
             want = f"(..., {f_in}, {self.irreps_in.dim})" if f_in is not None else f"(..., {self.irreps_in.dim})"
-            raise ValueError(f"x has shape {tuple(x.shape)}, expected {want}")
+            raise ShapeError(f"x has shape {tuple(x.shape)}, expected {want}")
         if weight is None:
             if self.weight_numel > 0 and not self.internal_weights:
-                raise ValueError("weights must be provided when internal_weights=False")
+                raise MissingWeightsError("weights must be provided when internal_weights=False")
             weight = self.weight
         if bias is None:
             if self.bias_numel > 0 and not self.internal_weights:
-                raise ValueError("biases must be provided when internal_weights=False")
+                raise MissingWeightsError("biases must be provided when internal_weights=False")
             bias = self.bias
         nf = 2 if f_in is not None else 1
         batch = x.shape[:x.dim() - nf]
@@ -271,19 +272,19 @@ class Linear(torch.nn.Module):
         if self.weight_numel > 0:
             if self.shared_weights:
                 if tuple(weight.shape) != fshape + (self.weight_numel,):
-                    raise ValueError(f"weight has shape {tuple(weight.shape)}, expected {fshape + (self.weight_numel,)}")
+                    raise ShapeError(f"weight has shape {tuple(weight.shape)}, expected {fshape + (self.weight_numel,)}")
             else:
                 if weight.dim() < 1 + len(fshape) or tuple(weight.shape[weight.dim() - 1 - len(fshape):]) != fshape + (
                         self.weight_numel,):
-                    raise ValueError(f"weight has shape {tuple(weight.shape)}, expected (...,) + "
+                    raise ShapeError(f"weight has shape {tuple(weight.shape)}, expected (...,) + "
                                      f"{fshape + (self.weight_numel,)}")
                 try:
                     batch = torch.broadcast_shapes(batch, weight.shape[:weight.dim() - 1 - len(fshape)])
                 except RuntimeError:
-                    raise ValueError(f"batch shapes of x {tuple(x.shape)} and weight {tuple(weight.shape)} "
+                    raise ShapeError(f"batch shapes of x {tuple(x.shape)} and weight {tuple(weight.shape)} "
                                      "do not broadcast") from None
         if self.bias_numel > 0 and bias.numel() != (f_out or 1) * self.bias_numel:
-            raise ValueError(f"bias has shape {tuple(bias.shape)}, expected {((f_out,) if f_out else ()) + (self.bias_numel,)}")
+            raise ShapeError(f"bias has shape {tuple(bias.shape)}, expected {((f_out,) if f_out else ()) + (self.bias_numel,)}")
 
         Z = prod(batch)
         fi, fo = f_in or 1, f_out or 1
@@ -361,7 +362,7 @@ class Linear(torch.nn.Module):
             raise ValueError(f"Instruction {instruction} is a bias and has no weights.")
         if weight is None:
             if not self.internal_weights:
-                raise ValueError("weights must be provided when internal_weights=False")
+                raise MissingWeightsError("weights must be provided when internal_weights=False")
             weight = self.weight
         batch = weight.shape[:-1]
         offset = sum(prod(i.path_shape) for i in self.instructions[:instruction] if i.i_in != -1)
@@ -372,7 +373,7 @@ class Linear(torch.nn.Module):
         """Iterate over the weight views of the weight instructions (biases are skipped)."""
         if weight is None:
             if not self.internal_weights:
-                raise ValueError("weights must be provided when internal_weights=False")
+                raise MissingWeightsError("weights must be provided when internal_weights=False")
             weight = self.weight
         batch = weight.shape[:-1]
         offset = 0

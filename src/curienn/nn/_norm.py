@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import torch
 
-from ..o3 import Irreps
+from ..o3 import Irreps, ShapeError
 
 __all__ = ["Norm"]
 
@@ -74,7 +74,7 @@ class Norm(torch.nn.Module):
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:
         if features.shape[-1] != self._dim_in:
-            raise ValueError(
+            raise ShapeError(
                 f"Norm: the last dimension of the input is {features.shape[-1]}, but "
                 f"irreps_in={self.irreps_in} has dimension {self._dim_in}"
             )

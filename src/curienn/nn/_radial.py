@@ -12,6 +12,8 @@ from typing import Optional
 
 import torch
 
+from ..o3 import InvalidArgumentError
+
 __all__ = ["soft_unit_step", "soft_one_hot_linspace", "bessel", "smooth_cutoff"]
 
 _BASES = ("gaussian", "cosine", "smooth_finite", "fourier", "bessel")
@@ -180,7 +182,7 @@ def bessel(x: torch.Tensor, n: int, x_max: float = 1.0) -> torch.Tensor:
         ValueError: if ``n`` is not a non-negative int.
     """
     if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-        raise ValueError(f"n must be a non-negative int, got n={n!r}")
+        raise InvalidArgumentError(f"n must be a non-negative int, got n={n!r}")
     x = x[..., None]
     k = torch.arange(1, n + 1, dtype=x.dtype, device=x.device) * math.pi / x_max
     zero = x == 0.0

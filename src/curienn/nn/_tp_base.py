@@ -9,6 +9,9 @@ from typing import Iterator, NamedTuple, Optional, Sequence, Union
 import torch
 
 from .. import o3
+from ..o3 import (
+    ConnectionModeError, InstructionError, InvalidArgumentError, InvalidIndexError, MissingWeightsError, ShapeError,
+)
 from ._tp_plan import TPPlan
 
 __all__ = ["Instruction", "TensorProduct"]
@@ -64,7 +67,7 @@ def _variances(var, irreps, name: str) -> list[float]:
         return [1.0] * len(irreps)
     var = [float(v) for v in var]
     if len(var) != len(irreps):
-        raise ValueError(f"{name} has {len(var)} entries but the irreps have {len(irreps)}: {var}")
+        raise InvalidArgumentError(f"{name} has {len(var)} entries but the irreps have {len(irreps)}: {var}")
     return var
 
 
@@ -146,9 +149,9 @@ class TensorProduct(torch.nn.Module):
         irrep_normalization = "component" if irrep_normalization is None else irrep_normalization
         path_normalization = "element" if path_normalization is None else path_normalization
         if irrep_normalization not in ("component", "norm", "none"):
-            raise ValueError(f"irrep_normalization must be 'component', 'norm' or 'none', got {irrep_normalization!r}")
+            raise InvalidArgumentError(f"irrep_normalization must be 'component', 'norm' or 'none', got {irrep_normalization!r}")
         if path_normalization not in ("element", "path", "none"):
-            raise ValueError(f"path_normalization must be 'element', 'path' or 'none', got {path_normalization!r}")
+            raise InvalidArgumentError(f"path_normalization must be 'element', 'path' or 'none', got {path_normalization!r}")
 
         self.irreps_in1 = o3.Irreps(irreps_in1)
         self.irreps_in2 = o3.Irreps(irreps_in2)
@@ -162,16 +165,16 @@ class TensorProduct(torch.nn.Module):
                 raise ValueError(f"instruction {k} must have 5 or 6 entries, got {ins!r}")
             i1, i2, io, mode, has_weight = ins[:5]
             path_weight = float(ins[5]) if len(ins) == 6 else 1.0
-            if mode not in _MODES:
-                raise ValueError(f"instruction {k}: unknown connection mode {mode!r}, expected one of {_MODES}")
             for i, irreps, name in ((i1, in1, "i_in1"), (i2, in2, "i_in2"), (io, out, "i_out")):
                 if not (isinstance(i, int) and 0 <= i < len(irreps)):
-                    raise ValueError(f"instruction {k}: {name}={i!r} is not a valid index into {irreps}")
+                    raise InvalidIndexError(f"instruction {k}: {name}={i!r} is not a valid index into {irreps}")
+            if mode not in _MODES:
+                raise ConnectionModeError(f"instruction {k}: unknown connection mode {mode!r}, expected one of {_MODES}")
             (m1, ir1), (m2, ir2), (mo, iro) = in1[i1], in2[i2], out[io]
             if ir1.p * ir2.p != iro.p:
-                raise ValueError(f"instruction {k}: parity violated, {ir1} x {ir2} cannot give {iro}")
+                raise InstructionError(f"instruction {k}: parity violated, {ir1} x {ir2} cannot give {iro}")
             if not abs(ir1.l - ir2.l) <= iro.l <= ir1.l + ir2.l:
-                raise ValueError(f"instruction {k}: triangle rule violated, {ir1} x {ir2} cannot give {iro}")
+                raise InstructionError(f"instruction {k}: triangle rule violated, {ir1} x {ir2} cannot give {iro}")
             _check_muls(k, mode, bool(has_weight), m1, m2, mo)
             parsed.append(Instruction(i1, i2, io, mode, bool(has_weight), path_weight, _path_shape(mode, m1, m2, mo)))
 
@@ -209,7 +212,7 @@ class TensorProduct(torch.nn.Module):
         if internal_weights is None:
             internal_weights = shared_weights and any(i.has_weight for i in final)
         if internal_weights and not shared_weights:
-            raise ValueError("internal_weights=True requires shared_weights=True")
+            raise InvalidArgumentError("internal_weights=True requires shared_weights=True")
         self.internal_weights = internal_weights
         self.shared_weights = shared_weights
         self._in1_dim = in1.dim
@@ -255,7 +258,7 @@ class TensorProduct(torch.nn.Module):
             for k, (wk, shape) in enumerate(zip(weight, shapes)):
                 n = len(shape)
                 if tuple(wk.shape[wk.dim() - n:]) != tuple(shape) or (self.shared_weights and wk.dim() != n):
-                    raise ValueError(f"weight {k} has shape {tuple(wk.shape)}, expected (...,) + {shape}")
+                    raise InvalidArgumentError(f"weight {k} has shape {tuple(wk.shape)}, expected (...,) + {shape}")
                 flat.append(wk.reshape(wk.shape[:wk.dim() - n] + (prod(shape),)))
             if not self.shared_weights:
                 batch = torch.broadcast_shapes(*[f.shape[:-1] for f in flat])
@@ -263,14 +266,14 @@ class TensorProduct(torch.nn.Module):
             weight = torch.cat(flat, dim=-1)
         if weight is None:
             if self.weight_numel > 0 and not self.internal_weights:
-                raise ValueError("weights must be provided when the TensorProduct does not have internal_weights")
+                raise MissingWeightsError("weights must be provided when the TensorProduct does not have internal_weights")
             return self.weight
         if self.shared_weights:
             if weight.shape != (self.weight_numel,):
-                raise ValueError(f"weight has shape {tuple(weight.shape)}, expected ({self.weight_numel},) (shared weights)")
+                raise InvalidArgumentError(f"weight has shape {tuple(weight.shape)}, expected ({self.weight_numel},) (shared weights)")
         else:
             if weight.dim() < 2 or weight.shape[-1] != self.weight_numel:
-                raise ValueError(
+                raise InvalidArgumentError(
                     f"weight has shape {tuple(weight.shape)}, expected (..., {self.weight_numel}) with batch dimensions "
                     "(shared_weights=False)"
                 )
@@ -278,9 +281,9 @@ class TensorProduct(torch.nn.Module):
 
     def _batch_shape(self, x: torch.Tensor, y: torch.Tensor, w: torch.Tensor) -> tuple:
         if x.shape[-1:] != (self._in1_dim,) or x.dim() == 0:
-            raise ValueError(f"x has shape {tuple(x.shape)}, its last dimension must be irreps_in1.dim={self._in1_dim}")
+            raise ShapeError(f"x has shape {tuple(x.shape)}, its last dimension must be irreps_in1.dim={self._in1_dim}")
         if y.shape[-1:] != (self._in2_dim,) or y.dim() == 0:
-            raise ValueError(f"y has shape {tuple(y.shape)}, its last dimension must be irreps_in2.dim={self._in2_dim}")
+            raise ShapeError(f"y has shape {tuple(y.shape)}, its last dimension must be irreps_in2.dim={self._in2_dim}")
         shapes = [x.shape[:-1], y.shape[:-1]]
         if not self.shared_weights:
             shapes.append(w.shape[:-1])
@@ -288,7 +291,7 @@ class TensorProduct(torch.nn.Module):
             return tuple(torch.broadcast_shapes(*shapes))
         except RuntimeError:
             names = "x, y and weight" if not self.shared_weights else "x and y"
-            raise ValueError(f"batch shapes of {names} do not broadcast: {[tuple(s) for s in shapes]}") from None
+            raise ShapeError(f"batch shapes of {names} do not broadcast: {[tuple(s) for s in shapes]}") from None
 
     def forward(self, x: torch.Tensor, y: torch.Tensor, weight: WeightLike = None) -> torch.Tensor:
         """``x (..., irreps_in1.dim)``, ``y (..., irreps_in2.dim)`` -> ``(..., irreps_out.dim)``."""
@@ -309,7 +312,7 @@ class TensorProduct(torch.nn.Module):
         """
         w = self._get_weights(weight)
         if y.shape[-1:] != (self._in2_dim,) or y.dim() == 0:
-            raise ValueError(f"y has shape {tuple(y.shape)}, its last dimension must be irreps_in2.dim={self._in2_dim}")
+            raise ShapeError(f"y has shape {tuple(y.shape)}, its last dimension must be irreps_in2.dim={self._in2_dim}")
         eye = torch.eye(self._in1_dim, dtype=y.dtype, device=y.device)
         if not self.shared_weights:
             w = w.unsqueeze(-2)
@@ -342,11 +345,11 @@ class TensorProduct(torch.nn.Module):
 
 
 def _check_muls(k: int, mode: str, has_weight: bool, m1: int, m2: int, mo: int) -> None:
-    def bad(rule: str) -> ValueError:
-        return ValueError(f"instruction {k}: mode {mode!r} needs {rule}, got multiplicities {m1}, {m2} -> {mo}")
+    def bad(rule: str) -> InstructionError:
+        return InstructionError(f"instruction {k}: mode {mode!r} needs {rule}, got multiplicities {m1}, {m2} -> {mo}")
 
     if mode in ("uvw", "u<vw") and not has_weight:
-        raise ValueError(f"instruction {k}: mode {mode!r} requires has_weight=True")
+        raise InstructionError(f"instruction {k}: mode {mode!r} requires has_weight=True")
     if mode == "uvu" and m1 != mo:
         raise bad("mul_in1 == mul_out")
     if mode == "uvv" and m2 != mo:

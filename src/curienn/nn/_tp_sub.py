@@ -8,6 +8,7 @@ from typing import Iterable, Optional
 import torch
 
 from .. import o3
+from ..o3 import InvalidArgumentError
 from ._tp_base import TensorProduct
 
 __all__ = ["FullyConnectedTensorProduct", "FullTensorProduct", "ElementwiseTensorProduct", "TensorSquare"]
@@ -85,7 +86,7 @@ class ElementwiseTensorProduct(TensorProduct):
         irreps_in2 = o3.Irreps(irreps_in2).simplify()
         filter_ir_out = _filter(filter_ir_out)
         if irreps_in1.num_irreps != irreps_in2.num_irreps:
-            raise ValueError(f"{irreps_in1} and {irreps_in2} have different numbers of irreps "
+            raise InvalidArgumentError(f"{irreps_in1} and {irreps_in2} have different numbers of irreps "
                              f"({irreps_in1.num_irreps} != {irreps_in2.num_irreps})")
         aligned = align_multiplicities(irreps_in1, irreps_in2)
         in1 = [(mul, ir_1) for mul, ir_1, _ in aligned]
@@ -164,7 +165,7 @@ class TensorSquare(TensorProduct):
                  irrep_normalization: Optional[str] = None, **kwargs) -> None:
         irrep_normalization = "component" if irrep_normalization is None else irrep_normalization
         if irrep_normalization not in ("component", "norm", "none"):
-            raise ValueError(f"irrep_normalization must be 'component', 'norm' or 'none', got {irrep_normalization!r}")
+            raise InvalidArgumentError(f"irrep_normalization must be 'component', 'norm' or 'none', got {irrep_normalization!r}")
         irreps_in = o3.Irreps(irreps_in).simplify()
         filter_ir_out = _filter(filter_ir_out)
         instr = []

@@ -9,6 +9,9 @@ from ._irreps import *  # noqa: F401,F403
 from ._rotation import *  # noqa: F401,F403
 from ._wigner import *  # noqa: F401,F403
 from ._spherical_harmonics import *  # noqa: F401,F403
-from . import _irreps, _rotation, _spherical_harmonics, _wigner
+from ._errors import *  # noqa: F401,F403
+from . import _errors, _irreps, _rotation, _spherical_harmonics, _wigner
 
-__all__ = [*_irreps.__all__, *_rotation.__all__, *_wigner.__all__, *_spherical_harmonics.__all__]
+__all__ = [
+    *_irreps.__all__, *_rotation.__all__, *_wigner.__all__, *_spherical_harmonics.__all__, *_errors.__all__,
+]

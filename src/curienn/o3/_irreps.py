@@ -24,6 +24,7 @@ from typing import Callable, Iterator, Optional, Union
 import torch
 
 from . import _rotation
+from ._errors import InvalidArgumentError, InvalidIndexError, UnsupportedOperationError
 
 __all__ = ["Irrep", "Irreps", "irrep"]
 
@@ -143,7 +144,7 @@ class Irrep(tuple):
     def __rmul__(self, mul) -> "Irreps":
         """``mul * ir`` is ``Irreps([(mul, ir)])``."""
         if isinstance(mul, bool) or not isinstance(mul, int):
-            return NotImplemented
+            raise InvalidArgumentError(f"mul * Irrep needs an int multiplicity, got {mul!r}")
         return Irreps([(mul, self)])
 
     def __add__(self, other) -> "Irreps":
@@ -576,10 +577,10 @@ class _SliceByMul:
 
     def __getitem__(self, s) -> Irreps:
         if not isinstance(s, slice):
-            raise IndexError(f"Irreps.slice_by_mul only supports slices, got {s!r}")
+            raise InvalidIndexError(f"Irreps.slice_by_mul only supports slices, got {s!r}")
         start, stop, step = s.indices(self.irreps.num_irreps)
         if step != 1:
-            raise ValueError(f"Irreps.slice_by_mul does not support a step, got {step}")
+            raise UnsupportedOperationError(f"Irreps.slice_by_mul does not support a step, got {step}")
         out, i = [], 0
         for mul, ir in self.irreps:
             if start <= i and i + mul <= stop:  # the whole term lies in [start, stop)

@@ -30,6 +30,8 @@ import math
 
 import torch
 
+from ._errors import InvalidArgumentError, ShapeError
+
 __all__ = [
     "angles_to_axis_angle",
     "angles_to_matrix",
@@ -188,7 +190,7 @@ def xyz_to_angles(xyz) -> tuple[torch.Tensor, torch.Tensor]:
     return alpha, beta
 
 
-def _check_det_one(R: torch.Tensor) -> None:
+def _check_det_one(R: torch.Tensor, what: str = "matrix_to_angles") -> None:
     if torch.compiler.is_compiling():
         return
     det = torch.linalg.det(R)
@@ -197,8 +199,8 @@ def _check_det_one(R: torch.Tensor) -> None:
     tol = 1e-4 if R.dtype in (torch.float16, torch.bfloat16, torch.float32) else 1e-5
     if R.numel() > 0 and not bool(((det - 1).abs() <= tol).all()):
         bad = det.flatten()[((det - 1).abs() > tol).flatten()][0].item()
-        raise ValueError(
-            f"matrix_to_angles needs rotation matrices with det = +1, got det = {bad:.10g}; "
+        raise InvalidArgumentError(
+            f"{what} needs rotation matrices with det = +1, got det = {bad:.10g}; "
             "use Irreps.D_from_matrix for improper rotations"
         )
 
@@ -210,11 +212,12 @@ def matrix_to_angles(R) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     from :math:`R_y(\gamma) = R(\alpha, \beta, 0)^\top R`.
 
     Raises:
-        ValueError: if some ``det(R)`` is not +1.
+        InvalidArgumentError: (a ``ValueError``; an ``AssertionError`` as in e3nn) if some
+            ``det(R)`` is not +1.
     """
     R = _t(R)
     if R.shape[-2:] != (3, 3):
-        raise ValueError(f"matrix_to_angles expects (..., 3, 3) matrices, got shape {tuple(R.shape)}")
+        raise ShapeError(f"matrix_to_angles expects (..., 3, 3) matrices, got shape {tuple(R.shape)}")
     _check_det_one(R)
     alpha, beta = xyz_to_angles(R[..., :, 1])
     Ry = angles_to_matrix(alpha, beta, torch.zeros_like(alpha)).transpose(-1, -2) @ R
@@ -287,10 +290,14 @@ def matrix_to_quaternion(R) -> torch.Tensor:
     Each component is computed from the diagonal (:math:`4w^2 = 1 + \operatorname{tr} R`,
     :math:`4x^2 = 1 + R_{xx} - R_{yy} - R_{zz}`, ...) and the signs are fixed from
     the largest component with the off-diagonal sums, which is stable for all angles.
+
+    Raises:
+        InvalidArgumentError: if some ``det(R)`` is not +1 (as e3nn, which asserts it).
     """
     R = _t(R)
     if R.shape[-2:] != (3, 3):
-        raise ValueError(f"matrix_to_quaternion expects (..., 3, 3) matrices, got shape {tuple(R.shape)}")
+        raise ShapeError(f"matrix_to_quaternion expects (..., 3, 3) matrices, got shape {tuple(R.shape)}")
+    _check_det_one(R, "matrix_to_quaternion")
     m = R
     t = m[..., 0, 0] + m[..., 1, 1] + m[..., 2, 2]
     s01, s02, s12 = m[..., 0, 1] + m[..., 1, 0], m[..., 0, 2] + m[..., 2, 0], m[..., 1, 2] + m[..., 2, 1]
@@ -314,7 +321,11 @@ def matrix_to_quaternion(R) -> torch.Tensor:
 
 
 def matrix_to_axis_angle(R) -> tuple[torch.Tensor, torch.Tensor]:
-    """Axis ``(..., 3)`` (unit) and angle in ``[0, pi]`` of the rotation matrices ``R``."""
+    """Axis ``(..., 3)`` (unit) and angle in ``[0, pi]`` of the rotation matrices ``R``.
+
+    Raises:
+        InvalidArgumentError: if some ``det(R)`` is not +1 (as e3nn, which asserts it).
+    """
     return quaternion_to_axis_angle(matrix_to_quaternion(R))
 
 

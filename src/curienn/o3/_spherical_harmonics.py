@@ -30,6 +30,7 @@ from typing import Any
 
 import torch
 
+from ._errors import InvalidArgumentError
 from ._sh_coefficients import (
     NORMALIZATIONS,
     block_scale,
@@ -461,7 +462,7 @@ def _spherical_harmonics_ls(
     if x.shape[-1:] != (3,):
         raise ValueError(f"x must have shape (..., 3), got {tuple(x.shape)}")
     if normalization not in NORMALIZATIONS:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"normalization must be one of {NORMALIZATIONS}, got {normalization!r}"
         )
     if not x.is_floating_point():
@@ -573,7 +574,7 @@ class SphericalHarmonics(torch.nn.Module):
         from ._irreps import Irreps
 
         if normalization not in NORMALIZATIONS:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"normalization must be one of {NORMALIZATIONS}, got {normalization!r}"
             )
         ls, p_in = _parse_ls(

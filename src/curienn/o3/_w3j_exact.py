@@ -26,15 +26,17 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+from ._errors import InvalidArgumentError
+
 __all__: list[str] = []  # private helpers only
 
 
 def _check_triple(l1: int, l2: int, l3: int) -> None:
     for name, value in (("l1", l1), ("l2", l2), ("l3", l3)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ValueError(f"wigner_3j: {name} must be a non-negative int, got {value!r}")
+            raise InvalidArgumentError(f"wigner_3j: {name} must be a non-negative int, got {value!r}")
     if not abs(l1 - l2) <= l3 <= l1 + l2:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"wigner_3j: (l1, l2, l3) = ({l1}, {l2}, {l3}) violates the triangle rule "
             f"|l1 - l2| <= l3 <= l1 + l2"
         )

@@ -282,8 +282,8 @@ def wigner_3j(
         a fresh contiguous tensor ``(2l1+1, 2l2+1, 2l3+1)``.
 
     Raises:
-        ValueError: for a negative or non-int ``l`` or a violated triangle rule
-            (e3nn raises ``AssertionError`` there).
+        InvalidArgumentError: (a ``ValueError`` and an ``AssertionError``, as e3nn's) for a
+            negative or non-int ``l`` or a violated triangle rule.
     """
     _check_triple(l1, l2, l3)
     dtype = torch.get_default_dtype() if dtype is None else dtype

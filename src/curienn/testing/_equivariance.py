@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterable, Optional, Sequence
 
 import torch
 
-from curienn.o3 import Irreps, rand_matrix
+from curienn.o3 import InvalidArgumentError, Irreps, rand_matrix
 
 __all__ = [
     "FLOAT_TOLERANCE",
@@ -320,8 +320,8 @@ def random_irreps(
     """
     import random
 
-    if not (0 <= mul_min <= mul_max and 0 <= len_min <= len_max and lmax >= 0):
-        raise ValueError(f"bad ranges: mul {mul_min}..{mul_max}, len {len_min}..{len_max}, lmax {lmax}")
+    if not (n >= 1 and 0 <= mul_min <= mul_max and 0 <= len_min <= len_max and lmax >= 0):
+        raise InvalidArgumentError(f"bad ranges: n {n}, mul {mul_min}..{mul_max}, len {len_min}..{len_max}, lmax {lmax}")
     if not allow_empty and (mul_max == 0 or len_max == 0):
         raise ValueError("allow_empty=False needs mul_max >= 1 and len_max >= 1")
     out = []
