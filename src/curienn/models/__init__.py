@@ -13,7 +13,7 @@
 """
 
 from ._gate_points import Compose, Convolution, Network, load_e3nn_network_state_dict, tp_path_exists
-from ._gate_points_2102 import Network2102
+from ._gate_points_2102 import Convolution2102, Network2102
 from ._points_convolution import *  # noqa: F401,F403
 from ._message_passing import *  # noqa: F401,F403
 from ._voxel_convolution import *  # noqa: F401,F403
@@ -22,7 +22,7 @@ from . import unitary
 from .unitary import UnitaryNetwork
 
 __all__ = [
-    "Network", "Convolution", "Compose", "load_e3nn_network_state_dict", "tp_path_exists", "Network2102",
+    "Network", "Convolution", "Compose", "load_e3nn_network_state_dict", "tp_path_exists", "Network2102", "Convolution2102",
     *_points_convolution.__all__, *_message_passing.__all__, *_voxel_convolution.__all__,
     "unitary", "UnitaryNetwork",
 ]

@@ -166,14 +166,15 @@ class Convolution(torch.nn.Module):
 
 
 class Compose(torch.nn.Module):
-    """``second(first(*inputs))``; ``irreps_in`` of ``first``, ``irreps_out`` of ``second``."""
+    """``second(first(*inputs))``; ``irreps_in`` of ``first``, ``irreps_out`` of ``second``
+    (``None`` where they have none)."""
 
     def __init__(self, first: torch.nn.Module, second: torch.nn.Module) -> None:
         super().__init__()
         self.first = first
         self.second = second
-        self.irreps_in = first.irreps_in
-        self.irreps_out = second.irreps_out
+        self.irreps_in = getattr(first, "irreps_in", None)
+        self.irreps_out = getattr(second, "irreps_out", None)
 
     def forward(self, *inputs):
         return self.second(self.first(*inputs))

@@ -22,9 +22,20 @@ from curienn.io import scatter_sum
 from curienn.nn import ExtractIr, smooth_cutoff, soft_one_hot_linspace
 from curienn.o3 import InvalidArgumentError, Irreps, spherical_harmonics
 
-from ._gate_points import Network
+from ._gate_points import Convolution, Network
 
-__all__ = ["Network2102"]
+__all__ = ["Network2102", "Convolution2102"]
+
+
+class Convolution2102(Convolution):
+    """:class:`~curienn.models.Convolution` whose radial network takes
+    ``number_of_edge_features`` inputs (e3nn's ``gate_points_2102.Convolution``: the same
+    module, with that argument name)."""
+
+    def __init__(self, irreps_in, irreps_node_attr, irreps_edge_attr, irreps_out, number_of_edge_features: int,
+                 radial_layers: int, radial_neurons: int, num_neighbors: float) -> None:
+        super().__init__(irreps_in, irreps_node_attr, irreps_edge_attr, irreps_out, number_of_edge_features,
+                         radial_layers, radial_neurons, num_neighbors)
 
 
 class Network2102(Network):

@@ -17,10 +17,10 @@ from ._extract import Extract
 from ._norm import _drop_e3nn_tensor_product_keys
 from ._tp_sub import align_multiplicities
 
-__all__ = ["Gate"]
+__all__ = ["Gate", "Sortcut"]
 
 
-class _Sortcut(torch.nn.Module):
+class Sortcut(torch.nn.Module):
     r"""Split a sorted input into several (simplified) representations.
 
     The input representation is the concatenation of ``irreps_outs`` (each simplified),
@@ -47,6 +47,9 @@ class _Sortcut(torch.nn.Module):
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         return self.cut(x)
+
+
+_Sortcut = Sortcut  # e3nn's name (``e3nn.nn._gate._Sortcut``)
 
 
 class Gate(torch.nn.Module):
@@ -110,7 +113,7 @@ class Gate(torch.nn.Module):
                 f"but {irreps_gates.num_irreps} gate scalars in irreps_gates={irreps_gates}"
             )
 
-        self.sc = _Sortcut(irreps_scalars, irreps_gates, irreps_gated)
+        self.sc = Sortcut(irreps_scalars, irreps_gates, irreps_gated)
         self.irreps_scalars, self.irreps_gates, self.irreps_gated = self.sc.irreps_outs
         self._irreps_in = self.sc.irreps_in
         self._dim_in = self._irreps_in.dim  # plain int: forward never touches Irreps

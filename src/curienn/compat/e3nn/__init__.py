@@ -3,13 +3,23 @@
 Sub-packages (each a thin re-export of curienn objects under e3nn's names):
 
 * :mod:`~curienn.compat.e3nn.o3` -- irreps, rotations, Wigner matrices, spherical
-  harmonics, tensor products, ``Linear``, ``Norm``, S2 grids, ``ReducedTensorProducts``;
-* :mod:`~curienn.compat.e3nn.nn` -- gates, activations, normalization,
-  ``FullyConnectedNet``; :mod:`~curienn.compat.e3nn.nn.models.gate_points_2101`;
+  harmonics, tensor products (also ``o3.experimental``), ``Linear``, ``Norm``, S2 and SO(3)
+  grids, ``ReducedTensorProducts``;
+* :mod:`~curienn.compat.e3nn.nn` -- gates, activations (also on S2 and SO(3)),
+  normalization, ``FullyConnectedNet``; :mod:`~curienn.compat.e3nn.nn.models` -- every
+  reference model of e3nn 0.6.0 but the MinkowskiEngine one (``gate_points_2101``,
+  ``gate_points_2102``, ``v2103``, ``v2104``, ``v2106``);
 * :mod:`~curienn.compat.e3nn.io` -- ``CartesianTensor``, ``SphericalTensor``;
-* :mod:`~curienn.compat.e3nn.math` -- radial bases and normalization helpers;
-* :mod:`~curienn.compat.e3nn.util` -- ``util.test`` (equivariance checks) and
-  ``util.jit`` (``compile_mode`` as a no-op).
+* :mod:`~curienn.compat.e3nn.math` -- radial bases, normalization, linear-algebra and
+  permutation helpers (``math.perm``);
+* :mod:`~curienn.compat.e3nn.util` -- ``util.test`` (equivariance, normalization and
+  ``torch.compile`` checks) and ``util.jit`` (``compile_mode`` and the switches, accepted).
+
+Every module path of e3nn 0.6.0, private ones included, imports from here
+(``curienn.compat.e3nn.o3._irreps`` ...). Errors are curienn's, with its messages, as
+exception classes that are both ``ValueError`` and the type e3nn raises
+(:mod:`curienn.o3`'s ``InstructionError`` is an ``AssertionError``, ...), so e3nn code that
+catches e3nn's types keeps working.
 
 ``__version__`` is the e3nn version whose API and numbers are matched
 (``"0.6.0"``); ``curienn_version`` is the curienn providing them.
@@ -19,8 +29,9 @@ e3nn's keys (``specialized_code``, ``optimize_einsums``, ``jit_script_fx``,
 ``jit_mode``) and store them, but curienn ignores them: it has one eager code
 path, no code generation and no TorchScript.
 
-:data:`UNSUPPORTED` maps each e3nn module to the public names deliberately not
-provided, with the reason.
+:data:`UNSUPPORTED` maps each e3nn module to the public names not provided (TorchScript and
+code generation only), with the reason; :data:`IGNORED_SWITCHES` lists the switches that
+are accepted and ignored.
 """
 
 from __future__ import annotations
@@ -39,6 +50,7 @@ __all__ = [
     "get_optimization_defaults",
     "set_optimization_defaults",
     "UNSUPPORTED",
+    "IGNORED_SWITCHES",
     "o3",
     "nn",
     "io",
@@ -76,62 +88,52 @@ def get_optimization_defaults() -> Dict[str, Any]:
     return dict(_OPT_DEFAULTS)
 
 
-_TORCHSCRIPT = "TorchScript / code generation is not supported by curienn"
+_SCRIPT = "TorchScript compilation/tracing: curienn is eager PyTorch (use torch.compile)"
+_CODEGEN = "code generation (torch.fx/TorchScript modules built at construction): curienn has one eager implementation"
 
-#: Public names of e3nn 0.6.0 that the compat tree deliberately lacks, per module, with reasons.
+#: The public names of e3nn 0.6.0 that the compat tree does not provide, per module, with the
+#: reason: only TorchScript and code-generation machinery. Everything else e3nn defines is
+#: provided at the same import path (tested against the installed e3nn).
 UNSUPPORTED: Dict[str, Dict[str, str]] = {
-    "e3nn.o3": {
-        "FullTensorProductv2": "experimental e3nn variant; use FullTensorProduct",
-        "SphericalHarmonicsAlphaBeta": "use spherical_harmonics_alpha_beta",
-        "spherical_harmonics_alpha": "internal to e3nn's S2 grids",
-        "Legendre": "internal to e3nn's S2 grids",
-        "spherical_harmonics_s2_grid": "internal to e3nn's S2 grids; use ToS2Grid",
-        "rfft": "internal to e3nn's S2 grids",
-        "irfft": "internal to e3nn's S2 grids",
-        "SO3Grid": "SO(3) grids are not implemented",
-        "experimental": "e3nn's experimental sub-package is not ported",
-    },
-    "e3nn.nn": {
-        "S2Activation": "S2 / SO(3) grid activations are not implemented",
-        "SO3Activation": "S2 / SO(3) grid activations are not implemented",
-    },
-    "e3nn.math": {
-        "complete_basis": "linear-algebra helpers of e3nn's ReducedTensorProducts, not ported",
-        "direct_sum": "use torch.block_diag",
-        "orthonormalize": "linear-algebra helpers of e3nn's ReducedTensorProducts, not ported",
-        "germinate_formulas": "internal to e3nn's ReducedTensorProducts",
-        "reduce_permutation": "internal to e3nn's ReducedTensorProducts",
-        "perm": "internal permutation utilities of e3nn",
-    },
-    "e3nn.util": {
-        "codegen": _TORCHSCRIPT,
-        "datatypes": "internal to e3nn",
-        "default_type": "internal to e3nn",
-        "explicit_default_types": "internal to e3nn",
-        "torch_get_default_device": "internal to e3nn",
-        "torch_get_default_tensor_type": "internal to e3nn",
-        "prod": "use math.prod",
+    "e3nn.util.jit": {
+        "compile": _SCRIPT,
+        "script": _SCRIPT,
+        "trace": _SCRIPT,
+        "trace_module": _SCRIPT,
+        "get_tracing_inputs": _SCRIPT + "; see curienn.testing.random_module_inputs",
     },
     "e3nn.util.test": {
-        "assert_torch_compile": "torch.compile checks are e3nn-internal; call torch.compile directly",
-        "get_tracing_inputs": _TORCHSCRIPT,
-        "compile": _TORCHSCRIPT,
-        "get_compile_mode": _TORCHSCRIPT,
-        "float_tolerance": "internal to e3nn; see FLOAT_TOLERANCE",
+        "compile": _SCRIPT,
+        "get_tracing_inputs": _SCRIPT + "; see curienn.testing.random_module_inputs",
     },
-    "e3nn.util.jit": {
-        "compile": _TORCHSCRIPT,
-        "script": _TORCHSCRIPT,
-        "trace": _TORCHSCRIPT,
-        "trace_module": _TORCHSCRIPT,
-        "get_compile_mode": _TORCHSCRIPT,
-        "get_tracing_inputs": _TORCHSCRIPT,
-        "disable_e3nn_codegen": _TORCHSCRIPT,
-        "jitable": _TORCHSCRIPT,
-        "ModuleFactory": _TORCHSCRIPT,
-        "TypeTuple": _TORCHSCRIPT,
+    "e3nn.util.codegen": {"CodeGenMixin": _CODEGEN},
+    "e3nn.util.codegen._mixin": {"CodeGenMixin": _CODEGEN},
+    "e3nn.nn._extract": {"CodeGenMixin": _CODEGEN},
+    "e3nn.o3._linear": {
+        "CodeGenMixin": _CODEGEN,
+        "LinearSlices": _CODEGEN + " (weight slices of e3nn's generated Linear; use Linear.weight_views)",
     },
-    "e3nn.nn.models.gate_points_2101": {},
+    "e3nn.o3._reduce": {"CodeGenMixin": _CODEGEN},
+    "e3nn.o3._tensor_product._tensor_product": {
+        "CodeGenMixin": _CODEGEN,
+        "codegen_tensor_product_left_right": _CODEGEN,
+        "codegen_tensor_product_right": _CODEGEN,
+    },
+    "e3nn.o3._tensor_product._codegen": {
+        "codegen_tensor_product_left_right": _CODEGEN,
+        "codegen_tensor_product_right": _CODEGEN,
+    },
+}
+
+#: Switches of e3nn's code generation and TorchScript that are accepted and ignored.
+IGNORED_SWITCHES: Dict[str, str] = {
+    "set_optimization_defaults(specialized_code=, optimize_einsums=, jit_script_fx=, jit_mode=)":
+        "recorded (get_optimization_defaults returns them), no effect",
+    "TensorProduct/Linear(..., _specialized_code=, _optimize_einsums=)": "accepted, no effect",
+    "TensorProduct(..., compile_left_right=, compile_right=)": "accepted, no effect (right() always works)",
+    "util.jit.compile_mode(mode)": "recorded on the class (util.jit.get_compile_mode), no effect",
+    "util.jit.disable_e3nn_codegen()": "sets jit_script_fx=False inside the block, no effect",
+    "util.test.assert_torch_compile(compile_mode, ...)": "compile_mode recorded as jit_mode, no effect",
 }
 
 _SUBPACKAGES = ("o3", "nn", "io", "math", "util")

@@ -1,12 +1,11 @@
-"""``e3nn.nn`` over curienn: gates, activations, normalization, dropout, extraction
-and ``FullyConnectedNet`` (thin re-exports of :mod:`curienn.nn`).
+"""``e3nn.nn`` over curienn: gates, activations, normalization, dropout, extraction and
+``FullyConnectedNet`` (:mod:`curienn.nn`), the S2/SO(3) activations (:mod:`curienn.io`).
 
-``e3nn.nn._gate._Sortcut`` is at :mod:`curienn.compat.e3nn.nn._gate`; the
-gate-points network at :mod:`curienn.compat.e3nn.nn.models.gate_points_2101`.
-``S2Activation`` / ``SO3Activation`` are not provided (see
-``curienn.compat.e3nn.UNSUPPORTED["e3nn.nn"]``).
+``e3nn.nn._gate._Sortcut`` is at :mod:`curienn.compat.e3nn.nn._gate`; the reference models
+at :mod:`curienn.compat.e3nn.nn.models`.
 """
 
+from curienn.io import S2Activation, SO3Activation
 from curienn.nn import (
     Activation,
     BatchNorm,
@@ -19,11 +18,9 @@ from curienn.nn import (
     NormActivation,
 )
 
-from . import _gate
-
 __all__ = [
-    "Extract", "ExtractIr", "BatchNorm", "FullyConnectedNet", "Activation", "Gate",
-    "Identity", "NormActivation", "Dropout",
+    "Extract", "ExtractIr", "BatchNorm", "FullyConnectedNet", "Activation", "Gate", "Identity", "S2Activation",
+    "SO3Activation", "NormActivation", "Dropout",
 ]
 
 

@@ -1,19 +1,41 @@
-"""``e3nn.o3`` over curienn: irreps, rotations, Wigner matrices, spherical harmonics,
-tensor products, ``Linear``, ``Norm``, S2 grids and ``ReducedTensorProducts``.
+"""``e3nn.o3`` over curienn: irreps, rotations, Wigner matrices, spherical harmonics (also of
+the angles), tensor products, ``Linear``, ``Norm``, S2 and SO(3) grids and
+``ReducedTensorProducts``.
 
-Thin re-exports: the objects are :mod:`curienn.o3`'s, :mod:`curienn.nn`'s
-(tensor products, ``Linear``, ``Norm``, ``Instruction``) and :mod:`curienn.io`'s
-(``s2_grid``, ``ToS2Grid``, ``FromS2Grid``, ``ReducedTensorProducts``).
-Names of e3nn.o3 that are
-not provided are listed in ``curienn.compat.e3nn.UNSUPPORTED["e3nn.o3"]``.
+Thin re-exports: the objects are :mod:`curienn.o3`'s, :mod:`curienn.nn`'s (tensor products,
+``Linear``, ``Norm``, ``Instruction``) and :mod:`curienn.io`'s (grids,
+``ReducedTensorProducts``). The sub-modules ``irrep`` and ``experimental`` are e3nn's.
 """
 
 from __future__ import annotations
 
+from curienn.io import (
+    FromS2Grid,
+    ReducedTensorProducts,
+    SO3Grid,
+    ToS2Grid,
+    irfft,
+    rfft,
+    s2_grid,
+    spherical_harmonics_s2_grid,
+)
+from curienn.nn import (
+    ElementwiseTensorProduct,
+    FullTensorProduct,
+    FullTensorProductv2,
+    FullyConnectedTensorProduct,
+    Instruction,
+    Linear,
+    Norm,
+    TensorProduct,
+    TensorSquare,
+)
 from curienn.o3 import (
     Irrep,
     Irreps,
+    Legendre,
     SphericalHarmonics,
+    SphericalHarmonicsAlphaBeta,
     angles_to_axis_angle,
     angles_to_matrix,
     angles_to_quaternion,
@@ -29,7 +51,6 @@ from curienn.o3 import (
     identity_quaternion,
     inverse_angles,
     inverse_quaternion,
-    irrep,
     matrix_to_angles,
     matrix_to_axis_angle,
     matrix_to_quaternion,
@@ -45,23 +66,15 @@ from curienn.o3 import (
     rand_quaternion,
     so3_generators,
     spherical_harmonics,
+    spherical_harmonics_alpha,
     spherical_harmonics_alpha_beta,
     su2_generators,
     wigner_3j,
     wigner_D,
     xyz_to_angles,
 )
-from curienn.nn import (
-    ElementwiseTensorProduct,
-    FullTensorProduct,
-    FullyConnectedTensorProduct,
-    Instruction,
-    Linear,
-    Norm,
-    TensorProduct,
-    TensorSquare,
-)
-from curienn.io import FromS2Grid, ReducedTensorProducts, ToS2Grid, s2_grid
+
+from . import experimental, irrep
 
 __all__ = [
     "rand_matrix", "identity_angles", "rand_angles", "compose_angles", "inverse_angles",
@@ -74,8 +87,9 @@ __all__ = [
     "wigner_D", "wigner_3j", "change_basis_real_to_complex", "su2_generators", "so3_generators",
     "Irrep", "Irreps", "irrep",
     "Instruction", "TensorProduct", "FullyConnectedTensorProduct", "ElementwiseTensorProduct",
-    "FullTensorProduct", "TensorSquare",
-    "SphericalHarmonics", "spherical_harmonics", "spherical_harmonics_alpha_beta",
-    "s2_grid", "ToS2Grid", "FromS2Grid",
+    "FullTensorProduct", "TensorSquare", "FullTensorProductv2", "experimental",
+    "SphericalHarmonics", "spherical_harmonics", "SphericalHarmonicsAlphaBeta", "spherical_harmonics_alpha_beta",
+    "spherical_harmonics_alpha", "Legendre",
+    "s2_grid", "spherical_harmonics_s2_grid", "rfft", "irfft", "ToS2Grid", "FromS2Grid", "SO3Grid",
     "Linear", "Norm", "ReducedTensorProducts",
 ]

@@ -1,20 +1,15 @@
-"""``e3nn.nn.models.gate_points_2101`` over curienn: ``Network``, ``Convolution``,
-``Compose`` and the helpers that module exposes (re-exports of
-:mod:`curienn.models`, :mod:`curienn.nn` and :mod:`curienn.io`).
+"""``e3nn.nn.models.gate_points_2101`` over curienn: ``Network`` is
+:class:`curienn.models.Network` (same constructor and ``forward(data)``, plus periodic
+boundary conditions); load an e3nn checkpoint with :func:`load_e3nn_network_state_dict`.
+``radius_graph(pos, r_max, batch)`` returns e3nn's edge order; ``scatter(src, index,
+dim_size)`` is a sum along dimension 0."""
 
-``Network`` is :class:`curienn.models.Network`: same constructor and
-``forward(data)`` as e3nn's, plus periodic boundary conditions. Load an e3nn
-checkpoint with :func:`load_e3nn_network_state_dict`. ``radius_graph(pos, r_max,
-batch)`` returns e3nn's edge order; ``scatter(src, index, dim_size)`` is a
-scatter-sum along dimension 0, like e3nn's helper of that name.
-"""
-
-from curienn.compat.e3nn import math, o3
+from curienn.compat.e3nn import o3
+from curienn.compat.e3nn import math
 from curienn.compat.e3nn.util.jit import compile_mode
 from curienn.io import radius_graph
 from curienn.io import scatter_sum as scatter
-from curienn.models import Compose, Convolution, Network, load_e3nn_network_state_dict
-from curienn.models._gate_points import tp_path_exists
+from curienn.models import Compose, Convolution, Network, load_e3nn_network_state_dict, tp_path_exists
 from curienn.nn import (
     FullyConnectedNet,
     FullyConnectedTensorProduct,
@@ -26,6 +21,6 @@ from curienn.nn import (
 
 __all__ = [
     "Network", "Convolution", "Compose", "smooth_cutoff", "tp_path_exists", "radius_graph",
-    "scatter", "soft_one_hot_linspace", "FullyConnectedNet", "FullyConnectedTensorProduct",
-    "Gate", "TensorProduct", "o3", "math", "load_e3nn_network_state_dict", "compile_mode",
+    "scatter", "soft_one_hot_linspace", "FullyConnectedNet", "FullyConnectedTensorProduct", "Gate",
+    "TensorProduct", "o3", "math", "load_e3nn_network_state_dict", "compile_mode",
 ]

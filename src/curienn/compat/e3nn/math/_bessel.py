@@ -1,0 +1,7 @@
+"""``e3nn.math._bessel`` over curienn."""
+
+from curienn.nn import bessel
+
+__all__ = [
+    "bessel",
+]

@@ -1,0 +1,42 @@
+"""``e3nn.o3._rotation`` over curienn (:mod:`curienn.o3`)."""
+
+from curienn.o3 import (
+    angles_to_axis_angle,
+    angles_to_matrix,
+    angles_to_quaternion,
+    angles_to_xyz,
+    axis_angle_to_angles,
+    axis_angle_to_matrix,
+    axis_angle_to_quaternion,
+    compose_angles,
+    compose_axis_angle,
+    compose_quaternion,
+    identity_angles,
+    identity_quaternion,
+    inverse_angles,
+    inverse_quaternion,
+    matrix_to_angles,
+    matrix_to_axis_angle,
+    matrix_to_quaternion,
+    matrix_x,
+    matrix_y,
+    matrix_z,
+    quaternion_to_angles,
+    quaternion_to_axis_angle,
+    quaternion_to_matrix,
+    rand_angles,
+    rand_axis_angle,
+    rand_matrix,
+    rand_quaternion,
+    xyz_to_angles,
+)
+
+__all__ = [
+    "angles_to_axis_angle", "angles_to_matrix", "angles_to_quaternion", "angles_to_xyz",
+    "axis_angle_to_angles", "axis_angle_to_matrix", "axis_angle_to_quaternion", "compose_angles",
+    "compose_axis_angle", "compose_quaternion", "identity_angles", "identity_quaternion",
+    "inverse_angles", "inverse_quaternion", "matrix_to_angles", "matrix_to_axis_angle",
+    "matrix_to_quaternion", "matrix_x", "matrix_y", "matrix_z", "quaternion_to_angles",
+    "quaternion_to_axis_angle", "quaternion_to_matrix", "rand_angles", "rand_axis_angle",
+    "rand_matrix", "rand_quaternion", "xyz_to_angles",
+]
