@@ -24,6 +24,8 @@ import e3nn.io  # noqa: F401
 import e3nn.math  # noqa: F401
 import e3nn.nn  # noqa: F401
 import e3nn.o3  # noqa: F401
+import e3nn.o3.experimental  # noqa: F401
+import e3nn.math.perm  # noqa: F401
 import e3nn.util.test  # noqa: F401
 
 import curienn.compat.e3nn as ours_e3nn
@@ -170,6 +172,33 @@ def _cases():
     C["cartesian_from_shape"] = lambda e: e.io.CartesianTensor("ij=ji").from_cartesian(torch.randn(2, 3, 4))
     C["dropout_p"] = lambda e: e.nn.Dropout("1o", p=2.0)
     C["normact_x_shape"] = lambda e: e.nn.NormActivation("1o", torch.tanh)(torch.randn(2, 4))
+    # --- features added for the whole e3nn API
+    C["so3grid_normalization"] = lambda e: e.o3.SO3Grid(2, 3, normalization="norm")
+    C["s2act_mul"] = lambda e: e.nn.S2Activation("2x0e+1o", torch.tanh, 10)
+    C["s2act_ls"] = lambda e: e.nn.S2Activation("0e+2e", torch.tanh, 10)
+    C["s2act_parity"] = lambda e: e.nn.S2Activation("0e+1e+2o", torch.tanh, 10)
+    C["s2act_act_parity"] = lambda e: e.nn.S2Activation("0o+1e", torch.exp, 10)
+    C["s2act_x_shape"] = lambda e: e.nn.S2Activation("0e+1o", torch.tanh, 10)(torch.randn(2, 3))
+    C["full_v2_normalization"] = lambda e: e.o3.experimental.FullTensorProductv2(
+        e.o3.Irreps("1o"), e.o3.Irreps("1o"), irrep_normalization="none")
+    C["elementwise_v2_num_irreps"] = lambda e: e.o3.experimental.ElementwiseTensorProductv2(
+        e.o3.Irreps("2x1o"), e.o3.Irreps("1o"))
+    C["perm_compose_sizes"] = lambda e: e.math.perm.compose((0, 1), (0, 1, 2))
+    C["perm_compose_not_perm"] = lambda e: e.math.perm.compose((0, 0), (0, 1))
+    C["germinate_negative_first"] = lambda e: e.math.germinate_formulas("-ij=ji")
+    C["germinate_not_permutation"] = lambda e: e.math.germinate_formulas("ij=ik")
+    C["reduce_permutation_missing_dim"] = lambda e: e.math.reduce_permutation(*e.math.germinate_formulas("ij"), i=2)
+    C["reduce_permutation_dims_differ"] = lambda e: e.math.reduce_permutation(
+        *e.math.germinate_formulas("ij=ji"), i=2, j=3)
+    C["orthonormalize_dim"] = lambda e: e.math.orthonormalize(torch.randn(3))
+    C["complete_basis_dim"] = lambda e: e.math.complete_basis(torch.randn(3))
+    C["gate_points_2102_missing_x"] = lambda e: _sub(e, "nn.models.gate_points_2102").Network(
+        irreps_in="0e", irreps_hidden="2x0e+1o", irreps_out="0e", irreps_node_attr=None, irreps_edge_attr="0e+1o",
+        layers=1, max_radius=2.0, number_of_basis=3, radial_layers=1, radial_neurons=4, num_neighbors=2.0,
+        num_nodes=3.0)({"pos": torch.randn(3, 3)})
+    C["points_conv_no_path"] = lambda e: _sub(e, "nn.models.v2106.points_convolution").Convolution(
+        "0o", "0e", "0e", "1o", [3, 8], 2.0)
+    C["irfft_even_res"] = lambda e: e.o3.irfft(torch.randn(5), 8)
     return C
 
 
