@@ -289,20 +289,24 @@ def test_gate_points_2102_equivariant(dtype):
                        irreps_in=["cartesian_points", net.irreps_in, net.irreps_node_attr], irreps_out=[net.irreps_out])
 
 
-def test_v2106_models(f64):
-    theirs_mod, ours_mod = _models("v2106", "gate_points_networks")
+def _compare_point_networks(version):
+    theirs_mod, ours_mod = _models(version, "gate_points_networks")
     kw = dict(max_radius=2.0, num_neighbors=3.0, num_nodes=5.0, mul=3, layers=1)
     theirs, got = theirs_mod.SimpleNetwork("3x0e+2x1o", "4x0e+1x1o", **kw), ours_mod.SimpleNetwork("3x0e+2x1o", "4x0e+1x1o", **kw)
     _load(got, theirs)
     data = {"pos": torch.randn(6, 3), "x": torch.randn(6, 9)}
     _close(got(data), theirs(data))
     args = ("3x0e + 2x1o", "4x0e + 1x1o", "1e", "3x0o + 1e")
-    theirs = theirs_mod.NetworkForAGraphWithAttributes(*args, **{**kw, "layers": 1})
-    got = ours_mod.NetworkForAGraphWithAttributes(*args, **{**kw, "layers": 1})
+    theirs = theirs_mod.NetworkForAGraphWithAttributes(*args, **kw)
+    got = ours_mod.NetworkForAGraphWithAttributes(*args, **kw)
     _load(got, theirs)
     data = {"pos": torch.randn(4, 3), "node_input": torch.randn(4, 9), "node_attr": torch.randn(4, 7),
             "edge_attr": torch.randn(4, 3), "edge_index": torch.tensor([[0, 1, 2, 3], [1, 2, 0, 0]])}
     _close(got(data), theirs(data))
+
+
+def test_v2106_models(f64):
+    _compare_point_networks("v2106")
 
 
 def test_v2106_points_convolution_starts_as_self_connection(f64):
@@ -408,20 +412,7 @@ def fake_pyg(monkeypatch):
 
 
 def test_v2103_point_models(f64, fake_pyg):
-    theirs_mod, ours_mod = _models("v2103", "gate_points_networks")
-    kw = dict(max_radius=2.0, num_neighbors=3.0, num_nodes=5.0, mul=3, layers=1)
-    theirs, got = theirs_mod.SimpleNetwork("3x0e+2x1o", "4x0e+1x1o", **kw), ours_mod.SimpleNetwork("3x0e+2x1o", "4x0e+1x1o", **kw)
-    _load(got, theirs)
-    data = {"pos": torch.randn(6, 3), "x": torch.randn(6, 9)}
-    _close(got(data), theirs(data))
-    args = ("3x0e + 2x1o", "4x0e + 1x1o", "1e", "3x0o + 1e")
-    theirs = theirs_mod.NetworkForAGraphWithAttributes(*args, **{**kw, "layers": 1})
-    got = ours_mod.NetworkForAGraphWithAttributes(*args, **{**kw, "layers": 1})
-    _load(got, theirs)
-    data = {"pos": torch.randn(4, 3), "node_input": torch.randn(4, 9), "node_attr": torch.randn(4, 7),
-            "edge_attr": torch.randn(4, 3), "edge_index": torch.tensor([[0, 1, 2, 3], [1, 2, 0, 0]])}
-    _close(got(data), theirs(data))
-
+    _compare_point_networks("v2103")
     theirs_mod, ours_mod = _models("v2103", "conv_points_in_out")
     kw = dict(irreps_node_input="0e + 1e", irreps_node_output="0e + 1e", irreps_node_attr_input="2x0e",
               irreps_node_attr_output="3x0e", irreps_edge_attr="0e + 1e", num_edge_scalar_attr=4, radial_layers=1,

@@ -123,6 +123,15 @@ class _PointCloudNetwork(torch.nn.Module):
                                              basis=self._basis, cutoff=True).mul(self.number_of_basis**0.5)
         return edge_sh, edge_scalars
 
+    def _message_passing(self, irreps_in, irreps_out, mul: int, layers: int, **kwargs) -> _MessagePassingBase:
+        """The stack ``irreps_in -> layers x hidden -> irreps_out`` (hidden: ``mul`` copies of
+        every ``(l <= lmax, p)``) of this network's version."""
+        hidden = Irreps([(mul, (l, p)) for l in range(self.lmax + 1) for p in (-1, 1)])
+        kwargs.update(fc_neurons=[self.number_of_basis, 100])
+        if self._mp is MessagePassing:
+            return MessagePassing([irreps_in] + layers * [hidden] + [irreps_out], **kwargs)
+        return MessagePassing2103(irreps_in, hidden, irreps_out, layers=layers, **kwargs)
+
     def _batch(self, data: Mapping[str, torch.Tensor]) -> torch.Tensor:
         if "batch" in data:
             return data["batch"]
@@ -132,10 +141,6 @@ class _PointCloudNetwork(torch.nn.Module):
         if self.pool_nodes:
             return scatter_sum(node_outputs, batch, dim_size=int(batch.max()) + 1).div(self.num_nodes**0.5)
         return node_outputs
-
-
-def _hidden(mul: int, lmax: int) -> Irreps:
-    return Irreps([(mul, (l, p)) for l in range(lmax + 1) for p in (-1, 1)])
 
 
 class SimpleNetwork(_PointCloudNetwork):
@@ -148,12 +153,9 @@ class SimpleNetwork(_PointCloudNetwork):
                  pool_nodes=True) -> None:
         super().__init__()
         self.lmax, self.max_radius, self.num_nodes, self.pool_nodes = lmax, max_radius, num_nodes, pool_nodes
-        kw = dict(irreps_node_attr="0e", irreps_edge_attr=Irreps.spherical_harmonics(lmax),
-                  fc_neurons=[self.number_of_basis, 100], num_neighbors=num_neighbors)
-        if self._mp is MessagePassing:
-            self.mp = MessagePassing([irreps_in] + layers * [_hidden(mul, lmax)] + [irreps_out], **kw)
-        else:
-            self.mp = MessagePassing2103(irreps_in, _hidden(mul, lmax), irreps_out, layers=layers, **kw)
+        self.mp = self._message_passing(irreps_in, irreps_out, mul, layers, irreps_node_attr="0e",
+                                        irreps_edge_attr=Irreps.spherical_harmonics(lmax),
+                                        num_neighbors=num_neighbors)
         self.irreps_in = self.mp.irreps_node_input
         self.irreps_out = self.mp.irreps_node_output
 
@@ -189,13 +191,10 @@ class NetworkForAGraphWithAttributes(_PointCloudNetwork):
         super().__init__()
         self.lmax, self.max_radius, self.num_nodes, self.pool_nodes = lmax, max_radius, num_nodes, pool_nodes
         self.irreps_edge_attr = Irreps(irreps_edge_attr)
-        kw = dict(irreps_node_attr=irreps_node_attr,
-                  irreps_edge_attr=self.irreps_edge_attr + Irreps.spherical_harmonics(lmax),
-                  fc_neurons=[self.number_of_basis, 100], num_neighbors=num_neighbors)
-        if self._mp is MessagePassing:
-            self.mp = MessagePassing([irreps_node_input] + layers * [_hidden(mul, lmax)] + [irreps_node_output], **kw)
-        else:
-            self.mp = MessagePassing2103(irreps_node_input, _hidden(mul, lmax), irreps_node_output, layers=layers, **kw)
+        self.mp = self._message_passing(irreps_node_input, irreps_node_output, mul, layers,
+                                        irreps_node_attr=irreps_node_attr,
+                                        irreps_edge_attr=self.irreps_edge_attr + Irreps.spherical_harmonics(lmax),
+                                        num_neighbors=num_neighbors)
         self.irreps_node_input = self.mp.irreps_node_input
         self.irreps_node_attr = self.mp.irreps_node_attr
         self.irreps_node_output = self.mp.irreps_node_output
