@@ -11,6 +11,8 @@ TorchScript/code-generation names listed in ``curienn.compat.e3nn.UNSUPPORTED``.
 import ast
 import importlib
 import pkgutil
+import subprocess
+import sys
 import types
 import warnings
 
@@ -206,6 +208,21 @@ def test_float_tolerance_is_tensors_like_e3nn():
         assert isinstance(tol, torch.Tensor) and tol.dim() == 0 and tol.dtype == dtype
         assert torch.equal(tol, ref)
         assert torch.sqrt(tol) == torch.sqrt(ref)  # e3nn code does this
+
+
+def test_float_tolerance_fixture_runs_tests_in_both_dtypes(tmp_path):
+    # the e3nn test-suite pattern: a conftest imports the session-wide autouse fixture
+    (tmp_path / "conftest.py").write_text("from curienn.compat.e3nn.util.test import float_tolerance  # noqa\n")
+    (tmp_path / "test_port.py").write_text(
+        "import torch\n"
+        "def test_dtype(float_tolerance):\n"
+        "    assert float_tolerance.dtype == torch.get_default_dtype()\n"
+        "    assert float(torch.sqrt(float_tolerance)) > 0\n"
+    )
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "2 passed" in result.stdout
 
 
 def test_assert_auto_jitable_runs_checks_shapes_and_returns_module():

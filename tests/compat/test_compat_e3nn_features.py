@@ -63,6 +63,17 @@ def test_spherical_harmonics_alpha_beta_module(f64, normalization):
            ours.o3.spherical_harmonics(ls, xyz, False, normalization=normalization))
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_spherical_harmonics_alpha_beta_equivariant(dtype):
+    torch.set_default_dtype(dtype)
+    sh = ours.o3.SphericalHarmonicsAlphaBeta([0, 1, 2, 3], "component")
+
+    def f(x):  # the harmonics of a direction, through its angles
+        return sh(*ours.o3.xyz_to_angles(x))
+
+    assert_equivariant(f, irreps_in="1o", irreps_out="0e+1o+2e+3o")
+
+
 def test_legendre_and_alpha_factors(f64):
     z, y = torch.randn(7), torch.randn(7)  # any (z, y): a polynomial, not only on the circle
     for ls in ([0, 1, 2], [3, 7, 12]):
