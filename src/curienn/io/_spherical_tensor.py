@@ -16,7 +16,7 @@ from typing import Optional
 
 import torch
 
-from curienn.o3 import InvalidArgumentError, Irreps, spherical_harmonics
+from curienn.o3 import InvalidArgumentError, Irreps, ShapeError, spherical_harmonics
 
 from ._projection import _find_peaks, _peaks_signal
 from ._s2grid import FromS2Grid, ToS2Grid
@@ -194,7 +194,7 @@ class SphericalTensor(Irreps):
         """
         signal = self._check_signal(signal)
         if signal.ndim != 1:
-            raise ValueError(f"find_peaks takes one signal of shape ({self.dim},), got {tuple(signal.shape)}")
+            raise ShapeError(f"find_peaks takes one signal of shape ({self.dim},), got {tuple(signal.shape)}")
         if isinstance(res, bool) or not isinstance(res, int) or res < 8:
             raise ValueError(f"res must be an integer >= 8, got {res!r}")
         return _find_peaks(signal, self._ls(), "integral", n_grid=max(256, res * res // 4))

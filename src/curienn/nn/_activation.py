@@ -12,7 +12,7 @@ from typing import Callable, Dict, Optional, Sequence
 
 import torch
 
-from ..o3 import Irreps, ShapeError
+from ..o3 import InvalidTypeError, Irreps, ShapeError
 from ._norm import Norm, _drop_e3nn_tensor_product_keys
 
 __all__ = ["moment", "normalize2mom", "Activation", "NormActivation"]
@@ -118,7 +118,7 @@ class normalize2mom(torch.nn.Module):  # noqa: N801 (e3nn's name)
         super().__init__()
         del dtype
         if not callable(f):
-            raise ValueError(f"normalize2mom needs a callable, got f={f!r}")
+            raise InvalidTypeError(f"normalize2mom needs a callable, got f={f!r}")
         if device is None and isinstance(f, torch.nn.Module):
             device = _module_device(f)
         cst = _second_moment_constant(f, device)

@@ -28,6 +28,7 @@ __all__ = [
     "ShapeError",
     "FormulaError",
     "UnsupportedOperationError",
+    "InvalidTypeError",
 ]
 
 
@@ -69,3 +70,7 @@ class FormulaError(ValueError, RuntimeError):
 
 class UnsupportedOperationError(ValueError, NotImplementedError):
     """An operation that is not defined for these arguments (e3nn: ``NotImplementedError``)."""
+
+
+class InvalidTypeError(ValueError, TypeError):
+    """An argument of the wrong kind, e.g. a non-callable activation (e3nn: ``TypeError``)."""

@@ -466,7 +466,7 @@ class Irreps(tuple):
     def __mul__(self, other) -> "Irreps":
         """``irreps * n`` repeats the sequence ``n`` times; ``Irreps * Irreps`` is not defined."""
         if isinstance(other, (Irreps, Irrep)):
-            raise NotImplementedError("Irreps * Irreps is not defined; use a tensor product (curienn.nn)")
+            raise UnsupportedOperationError("Irreps * Irreps is not defined; use a tensor product (curienn.nn)")
         if isinstance(other, bool) or not isinstance(other, int):
             return NotImplemented
         return Irreps(tuple.__mul__(self, other))
