@@ -6,15 +6,19 @@ Operations are 3x3 orthogonal float64 matrices acting on column vectors
 geometric tensors follow e3nn 0.6.0 (y is the polar axis, an improper ``g``
 acts on ``Irrep(l, p)`` as ``p D^l(-g)``).
 
+The package is numpy (and scipy/spglib) code: importing it does not load
+torch; :func:`representation_matrices` loads :mod:`curienn.o3` when called.
+
 * :func:`point_group` -- Sym of a finite point set (species, per-point features),
-  :class:`PointGroup` with a Schoenflies ``name``; :func:`symmetry_of_signals`
-  for points carrying a network's output.
+  :class:`PointGroup` with a Schoenflies ``name`` and
+  :meth:`PointGroup.site_permutations`; :func:`symmetry_of_signals` for points
+  carrying a network's output.
 * :func:`tensor_symmetry` -- Sym(x) = {g in G : D(g) x = x}.
-* :func:`space_group` -- spglib, :class:`SpaceGroup`.
+* :func:`space_group` -- spglib, :class:`SpaceGroup` (with
+  :meth:`SpaceGroup.site_permutations`).
 * :func:`character_table` -- computed from the group, Mulliken labels.
 * :func:`breaking_irreps` -- order parameters of parent -> kept.
 * :func:`curie_check` -- can an equivariant map turn input into target?
-* :func:`random_network_demo` -- random networks keep their input's symmetry (the review's Fig. 2C).
 * :func:`match_structures` -- a distorted child onto its parent: supercell,
   rotation, strain, origin, atom mapping, displacements (crystals and molecules).
 * :func:`decompose_strain` -- the cell change in irreps of the parent point group.
@@ -23,6 +27,11 @@ acts on ``Irrep(l, p)`` as ``p D^l(-g)``).
 * :func:`mode_decomposition` -- amplitudes per irrep of the parent space group
   (ISODISTORT-style, CDML labels for Pm-3m), for displacements and any
   per-site field.
+* :func:`representation_matrices`, :func:`component_labels` -- ``D(g)`` of
+  O(3) irreps as numpy arrays, and the ``"2e m=2"`` names of their components.
+
+The random-network demonstration of Curie's principle needs the networks and
+lives in :func:`curienn.breaking.random_network_demo`.
 """
 
 from ._group import (
@@ -32,14 +41,15 @@ from ._group import (
     multiplication_table,
     operation_info,
     rotation_matrix,
+    schoenflies_name,
 )
-from ._point_group import PointGroup, point_group, schoenflies_name, symmetry_of_signals
+from ._representation import component_labels, representation_matrices, representation_matrix
+from ._point_group import PointGroup, point_group
 from ._tensor import tensor_symmetry
 from ._space_group import SpaceGroup, common_operations, space_group
 from ._character_table import CharacterTable, GroupIrrep, character_table
 from ._breaking import BreakingComponent, BreakingReport, breaking_irreps
-from ._curie import CurieReport, curie_check, symmetry_of
-from ._demo import CurieDemo, CurieDemoResult, random_network_demo
+from ._curie import CurieReport, curie_check, symmetry_of, symmetry_of_signals
 from ._structure import Structure, as_structure
 from ._supercell import SupercellCandidate, lattice_points_in_supercell, polar_decomposition, supercell_candidates
 from ._match_result import StructureMatch
@@ -70,9 +80,9 @@ __all__ = [
     "CurieReport",
     "curie_check",
     "symmetry_of",
-    "random_network_demo",
-    "CurieDemo",
-    "CurieDemoResult",
+    "component_labels",
+    "representation_matrix",
+    "representation_matrices",
     "close_group",
     "describe_operation",
     "exactify_group",

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._character_table import CharacterTable, character_table
-from ._group import find_operation
+from ._group import describe_operation, find_operation, schoenflies_name
 from ._point_group import PointGroup
 from ._representation import representation_matrices
 
@@ -118,8 +118,6 @@ def _num(v: float) -> str:
 def _ops(g, what: str) -> tuple[np.ndarray, str]:
     if isinstance(g, PointGroup):
         return np.asarray(g.operations, dtype=np.float64), g.name
-    from ._point_group import schoenflies_name
-
     ops = np.asarray(g, dtype=np.float64)
     if ops.ndim != 3 or ops.shape[1:] != (3, 3) or len(ops) == 0:
         raise ValueError(f"{what} must be a PointGroup or operations of shape (n, 3, 3), got {ops.shape}")
@@ -167,8 +165,6 @@ def breaking_irreps(parent, kept, lmax: int = 5, *, parities=(1, -1)) -> Breakin
     H, hname = _ops(kept, "kept")
     for R in H:
         if find_operation(G, R, 1e-5) < 0:
-            from ._group import describe_operation
-
             raise ValueError(f"kept group {hname} is not a subgroup of {gname}: {describe_operation(R)} is missing")
     table = character_table(parent if isinstance(parent, PointGroup) else G)
     ops = table.operations

@@ -27,12 +27,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._group import describe_operation
-from ._point_group import PointGroup, point_group, schoenflies_name
+from ._breaking import breaking_irreps
+from ._group import close_group, describe_operation, schoenflies_name
+from ._point_group import PointGroup, affine_in, point_group
 from ._space_group import SpaceGroup, common_operations, space_group
 from ._tensor import tensor_symmetry
 
-__all__ = ["CurieReport", "curie_check", "symmetry_of"]
+__all__ = ["CurieReport", "curie_check", "symmetry_of", "symmetry_of_signals"]
 
 
 @dataclass
@@ -167,8 +168,6 @@ def curie_check(input, target, *, tol: float = 1e-2, symprec: float = 1e-3, angl
         mask = common_operations(s_in, s_out)
         lost = [(W, w) for W, w, m in zip(s_in.rotations, s_in.translations, mask) if not m]
         names = [n for n, m in zip(s_in.describe(), mask) if not m]
-        from ._group import close_group
-
         parent = s_in.point_group()
         kept_rot = close_group(s_in.cartesian_rotations[mask], atol=1e-4)
         kept = PointGroup(schoenflies_name(kept_rot), kept_rot, np.zeros(3), s_in.symprec)
@@ -192,13 +191,26 @@ def curie_check(input, target, *, tol: float = 1e-2, symprec: float = 1e-3, angl
             notes.append("linear groups are compared through their finite approximants")
     breaking = None
     if lmax is not None and lost:
-        from ._breaking import breaking_irreps
-
         breaking = breaking_irreps(parent, kept, lmax=lmax)
     return CurieReport(kind, s_in, s_out, lost, names, kept, not lost, breaking, notes)
 
 
 def _contains_affine(group: PointGroup, R, center, atol: float = 1e-4) -> bool:
-    from ._point_group import _affine_in
+    return affine_in(R, center, group, atol)
 
-    return _affine_in(R, center, group, atol)
+
+def symmetry_of_signals(points, signals, irreps, species=None, *, tol: float = 1e-2,
+                        signal_tol: float | None = None):
+    """Sym of points decorated with per-point signals (e.g. a network's output):
+    the operations g about the centroid with ``g r_i ~ r_pi(i)`` and
+    ``D_irreps(g) s_i ~ s_pi(i)``. ``signals``: ``(N, irreps.dim)`` (numpy or torch).
+
+    This is what the Curie demonstration compares with the symmetry of the
+    network's input: for an equivariant network, Sym(input) must be a subgroup
+    (``g_in.is_subgroup_of(g_out)``, or :func:`curie_check` on the two groups).
+    ``signal_tol`` defaults to ``tol``. For a periodic ASE ``Atoms`` the result
+    is a :class:`SpaceGroup` (``tol`` is then spglib's ``symprec``).
+    """
+    if hasattr(points, "pbc") and hasattr(points, "get_positions") and all(points.pbc):
+        return space_group(points, symprec=tol, features=signals, irreps=irreps, feature_tol=signal_tol)
+    return point_group(points, species, tol=tol, features=signals, irreps=irreps, feature_tol=signal_tol)

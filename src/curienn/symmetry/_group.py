@@ -17,6 +17,7 @@ from fractions import Fraction
 from math import gcd
 
 import numpy as np
+from scipy.spatial import cKDTree
 
 __all__ = [
     "OperationInfo",
@@ -27,6 +28,7 @@ __all__ = [
     "multiplication_table",
     "operation_info",
     "rotation_matrix",
+    "schoenflies_name",
 ]
 
 #: largest group ``close_group`` builds before giving up
@@ -157,8 +159,6 @@ def find_operation(ops: np.ndarray, R: np.ndarray, atol: float = 1e-6) -> int:
 
 def _unique_rows(M: np.ndarray, atol: float) -> np.ndarray:
     """Indices of the first of each cluster of equal rows (max-norm within atol)."""
-    from scipy.spatial import cKDTree
-
     if len(M) == 0:
         return np.zeros(0, dtype=np.int64)
     nb = cKDTree(M).query_ball_point(M, atol, p=np.inf)
@@ -171,8 +171,6 @@ def close_group(ops, atol: float = 1e-6, max_order: int = MAX_ORDER) -> np.ndarr
     Raises ``ValueError`` when the group grows beyond ``max_order`` (the matrices
     then do not generate a finite group at this tolerance).
     """
-    from scipy.spatial import cKDTree
-
     gens = np.asarray(ops, dtype=np.float64).reshape(-1, 3, 3)
     group = np.concatenate([np.eye(3)[None], gens])
     group = group[_unique_rows(group.reshape(-1, 9), atol)]
@@ -197,8 +195,6 @@ def close_group(ops, atol: float = 1e-6, max_order: int = MAX_ORDER) -> np.ndarr
 def multiplication_table(ops: np.ndarray, atol: float = 1e-5) -> np.ndarray:
     """``T[a, b] = c`` with ``ops[a] @ ops[b] = ops[c]``. Raises ``ValueError`` if
     the set is not closed."""
-    from scipy.spatial import cKDTree
-
     ops = np.asarray(ops, dtype=np.float64)
     n = len(ops)
     prod = np.einsum("aij,bjk->abik", ops, ops).reshape(n * n, 9)
@@ -226,7 +222,7 @@ def exactify_group(ops: np.ndarray, atol: float = 1e-3, iterations: int = 4) -> 
     return ops
 
 
-def _element_order(table: np.ndarray, a: int, identity: int = 0) -> int:
+def element_order(table: np.ndarray, a: int, identity: int = 0) -> int:
     k, x = 1, a
     while x != identity:
         x = table[x, a]
@@ -238,3 +234,89 @@ def _element_order(table: np.ndarray, a: int, identity: int = 0) -> int:
 
 def _lcm(a: int, b: int) -> int:
     return a * b // gcd(a, b)
+
+
+# --------------------------------------------------------------------------- #
+# Schoenflies names
+# --------------------------------------------------------------------------- #
+def schoenflies_name(operations, atol: float = 1e-4) -> str:
+    """Schoenflies symbol of a finite group of orthogonal matrices.
+
+    Proper subgroup K of order |K| with largest element order n:
+    cyclic (n = |K|) C_n; dihedral (|K| = 2n) D_n; T (12), O (24), I (60).
+    With improper elements: C_1 -> Ci / Cs; C_n -> C_nh (sigma_h), C_nv (mirrors),
+    else S_2n; D_n -> D_nh (a mirror perpendicular to a principal axis) else D_nd;
+    T -> Th (inversion) else Td; O -> Oh; I -> Ih.
+    """
+    ops = np.asarray(operations, dtype=np.float64)
+    infos = [operation_info(R) for R in ops]
+    proper = [R for R, f in zip(ops, infos) if f.proper]
+    improper = [f for f in infos if not f.proper]
+    k = len(proper)
+    if k * (2 if improper else 1) != len(ops):
+        raise ValueError(f"the {len(ops)} operations are not a group (proper part {k})")
+    table = multiplication_table(np.array(proper), atol)
+    orders = [element_order(table, a, identity=identity_index(proper)) for a in range(k)]
+    n = max(orders)
+    has_inv = any(f.kind == "i" for f in improper)
+    mirrors = [f.axis for f in improper if f.kind == "sigma"]
+    if n == k:
+        kind = "C"
+        principal = [f.axis for f, o in zip([operation_info(R) for R in proper], orders) if o == n]
+    elif k == 2 * n:
+        kind = "D"
+        # for D2 every C2 axis counts as principal
+        principal = [f.axis for f, o in zip([operation_info(R) for R in proper], orders) if o == n]
+    elif (k, n) == (12, 3):
+        return "Th" if has_inv else ("Td" if improper else "T")
+    elif (k, n) == (24, 4):
+        return "Oh" if improper else "O"
+    elif (k, n) == (60, 5):
+        return "Ih" if improper else "I"
+    else:
+        raise ValueError(f"no point group has a proper part of order {k} with largest order {n}")
+    if not improper:
+        return f"{kind}{n}"
+    sigma_h = any(
+        p is not None and abs(abs(np.dot(m, p)) - 1) < 1e-3 for m in mirrors for p in principal
+    )
+    if kind == "C":
+        if n == 1:
+            return "Ci" if has_inv else "Cs"
+        if sigma_h:
+            return f"C{n}h"
+        if mirrors:
+            return f"C{n}v"
+        return f"S{2 * n}"
+    return f"D{n}h" if sigma_h else f"D{n}d"
+
+
+def identity_index(ops) -> int:
+    return find_operation(np.array(ops), np.eye(3), 1e-4)
+
+
+# --------------------------------------------------------------------------- #
+# input checks
+# --------------------------------------------------------------------------- #
+def as_array(x, name: str, ndim: int) -> np.ndarray:
+    if hasattr(x, "detach"):
+        x = x.detach().cpu().numpy()
+    try:
+        a = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be numeric, got {type(x).__name__}") from exc
+    if a.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} dimensions, got shape {a.shape}")
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return a
+
+
+def check_tol(tol, name: str = "tol") -> float:
+    try:
+        t = float(tol)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a positive number, got {tol!r}") from exc
+    if not np.isfinite(t) or t <= 0:
+        raise ValueError(f"{name} must be a positive number, got {tol!r}")
+    return t

@@ -48,21 +48,25 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from scipy.spatial import cKDTree
+
+from ._character_table import character_table
+from ._group import as_array as _as_array
+from ._group import check_tol as _check_tol
 from ._group import (
     close_group,
     describe_operation,
     exactify_group,
     find_operation,
-    multiplication_table,
     operation_info,
     rotation_matrix,
+    schoenflies_name,
 )
+from ._representation import irreps_dim, representation_matrices
 
 __all__ = [
     "PointGroup",
     "point_group",
-    "symmetry_of_signals",
-    "schoenflies_name",
     "LINEAR_APPROXIMANT_ORDER",
 ]
 
@@ -115,7 +119,42 @@ class PointGroup:
     def is_subgroup_of(self, other: "PointGroup", atol: float = 1e-4) -> bool:
         """Whether every operation of ``self`` is an operation of ``other``
         (as affine maps about their centres)."""
-        return all(_affine_in(R, self.center, other, atol) for R in self.operations)
+        return all(affine_in(R, self.center, other, atol) for R in self.operations)
+
+    def site_permutations(self, points, atol: float | None = None) -> np.ndarray:
+        r"""How each operation permutes ``points``: ``perm`` ``(order, N)`` int with
+
+        .. math:: g_k (r_i - c) + c \approx r_{\mathrm{perm}[k, i]}
+
+        (``c`` the group's ``center``), the nearest image within ``atol``
+        (default: ``10 tol``, or ``1e-6`` of the set's size when the group has no
+        ``tol``). Raises ``ValueError`` naming the operation and the site when an
+        image is not within ``atol`` of any point (``points`` does not have this
+        symmetry).
+
+        Example:
+            >>> sq = np.array([[1.0, 0, 0], [0, 1, 0], [-1, 0, 0], [0, -1, 0]])
+            >>> g = point_group(sq)
+            >>> g.name, g.site_permutations(sq).shape
+            ('D4h', (16, 4))
+        """
+        X = _as_array(points, "points", 2)
+        if X.shape[1] != 3:
+            raise ValueError(f"points must have shape (N, 3), got {X.shape}")
+        if atol is None:
+            scale = float(np.abs(X - X.mean(axis=0)).max()) or 1.0
+            atol = 10 * self.tol if self.tol else 1e-6 * scale
+        moved = np.einsum("gij,nj->gni", self.operations, X - self.center) + self.center
+        d = np.linalg.norm(moved[:, :, None] - X[None, None], axis=-1)
+        perm = d.argmin(axis=2)
+        err = np.take_along_axis(d, perm[..., None], axis=2)[..., 0]
+        if err.size and err.max() > atol:
+            k, i = np.unravel_index(int(err.argmax()), err.shape)
+            raise ValueError(
+                f"operation {k} ({describe_operation(self.operations[k])}) maps point {i} "
+                f"{err[k, i]:.3g} away from every point (atol {atol:.3g}): the points lack this symmetry"
+            )
+        return perm
 
     def describe(self) -> list[str]:
         """One readable line per operation (``E``, ``C4 axis (...)``, ``σ normal (...)``...)."""
@@ -147,108 +186,18 @@ class PointGroup:
         """Conjugacy classes in the usual notation (``E, 2C4, C2, 2C2', ...``)."""
         if len(self.operations) > 240:
             return [f"{len(self.operations)} operations"]
-        from ._character_table import character_table
-
         return list(character_table(self.operations).class_names)
 
     __repr__ = __str__
 
 
-def _affine_in(R, center, group: PointGroup, atol: float) -> bool:
+def affine_in(R, center, group: PointGroup, atol: float) -> bool:
     # x -> R(x - c1) + c1 equals x -> R(x - c2) + c2 iff (1 - R)(c1 - c2) = 0
     i = find_operation(group.operations, R, atol)
     if i < 0:
         return False
     scale = max(1.0, float(np.abs(center).max()), float(np.abs(group.center).max()))
     return np.abs((np.eye(3) - R) @ (center - group.center)).max() <= atol * scale
-
-
-# --------------------------------------------------------------------------- #
-# Schoenflies names
-# --------------------------------------------------------------------------- #
-def schoenflies_name(operations, atol: float = 1e-4) -> str:
-    """Schoenflies symbol of a finite group of orthogonal matrices.
-
-    Proper subgroup K of order |K| with largest element order n:
-    cyclic (n = |K|) C_n; dihedral (|K| = 2n) D_n; T (12), O (24), I (60).
-    With improper elements: C_1 -> Ci / Cs; C_n -> C_nh (sigma_h), C_nv (mirrors),
-    else S_2n; D_n -> D_nh (a mirror perpendicular to a principal axis) else D_nd;
-    T -> Th (inversion) else Td; O -> Oh; I -> Ih.
-    """
-    ops = np.asarray(operations, dtype=np.float64)
-    infos = [operation_info(R) for R in ops]
-    proper = [R for R, f in zip(ops, infos) if f.proper]
-    improper = [f for f in infos if not f.proper]
-    k = len(proper)
-    if k * (2 if improper else 1) != len(ops):
-        raise ValueError(f"the {len(ops)} operations are not a group (proper part {k})")
-    table = multiplication_table(np.array(proper), atol)
-    from ._group import _element_order
-
-    orders = [_element_order(table, a, identity=_identity_index(proper)) for a in range(k)]
-    n = max(orders)
-    has_inv = any(f.kind == "i" for f in improper)
-    mirrors = [f.axis for f in improper if f.kind == "sigma"]
-    if n == k:
-        kind = "C"
-        principal = [f.axis for f, o in zip([operation_info(R) for R in proper], orders) if o == n]
-    elif k == 2 * n:
-        kind = "D"
-        # for D2 every C2 axis counts as principal
-        principal = [f.axis for f, o in zip([operation_info(R) for R in proper], orders) if o == n]
-    elif (k, n) == (12, 3):
-        return "Th" if has_inv else ("Td" if improper else "T")
-    elif (k, n) == (24, 4):
-        return "Oh" if improper else "O"
-    elif (k, n) == (60, 5):
-        return "Ih" if improper else "I"
-    else:
-        raise ValueError(f"no point group has a proper part of order {k} with largest order {n}")
-    if not improper:
-        return f"{kind}{n}"
-    sigma_h = any(
-        p is not None and abs(abs(np.dot(m, p)) - 1) < 1e-3 for m in mirrors for p in principal
-    )
-    if kind == "C":
-        if n == 1:
-            return "Ci" if has_inv else "Cs"
-        if sigma_h:
-            return f"C{n}h"
-        if mirrors:
-            return f"C{n}v"
-        return f"S{2 * n}"
-    return f"D{n}h" if sigma_h else f"D{n}d"
-
-
-def _identity_index(ops) -> int:
-    return find_operation(np.array(ops), np.eye(3), 1e-4)
-
-
-# --------------------------------------------------------------------------- #
-# input checks
-# --------------------------------------------------------------------------- #
-def _as_array(x, name: str, ndim: int) -> np.ndarray:
-    if hasattr(x, "detach"):
-        x = x.detach().cpu().numpy()
-    try:
-        a = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be numeric, got {type(x).__name__}") from exc
-    if a.ndim != ndim:
-        raise ValueError(f"{name} must have {ndim} dimensions, got shape {a.shape}")
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} contains NaN or infinite values")
-    return a
-
-
-def _check_tol(tol, name: str = "tol") -> float:
-    try:
-        t = float(tol)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a positive number, got {tol!r}") from exc
-    if not np.isfinite(t) or t <= 0:
-        raise ValueError(f"{name} must be a positive number, got {tol!r}")
-    return t
 
 
 def _species_codes(species, n: int) -> np.ndarray:
@@ -268,8 +217,6 @@ class _Checker:
     """Tests candidate operations against the points."""
 
     def __init__(self, X, codes, tol):
-        from scipy.spatial import cKDTree
-
         self.X = X
         self.codes = codes
         self.tol = tol
@@ -521,8 +468,6 @@ def point_group(
         F = _as_array(features, "features", 2)
         if F.shape[0] != len(X):
             raise ValueError(f"features has {F.shape[0]} rows for {len(X)} points")
-        from ._representation import irreps_dim
-
         if irreps_dim(irreps) != F.shape[1]:
             raise ValueError(f"features have {F.shape[1]} columns but irreps {irreps} has dim {irreps_dim(irreps)}")
         feature_tol = tol if feature_tol is None else _check_tol(feature_tol, "feature_tol")
@@ -556,8 +501,6 @@ def point_group(
 def _filter_by_features(ops, chk: "_Checker", F, irreps, feature_tol) -> np.ndarray:
     """The operations whose point permutation also maps the features:
     ``D(g) f_i = f_{pi(i)}`` (a subgroup: the stabiliser of the features)."""
-    from ._representation import representation_matrices
-
     Ds = representation_matrices(irreps, ops)
     keep = []
     for R, D in zip(ops, Ds):
@@ -572,22 +515,3 @@ def _filter_by_features(ops, chk: "_Checker", F, irreps, feature_tol) -> np.ndar
 
 def _max_error(chk: _Checker, ops) -> float:
     return max(chk.error(R) for R in ops)
-
-
-def symmetry_of_signals(points, signals, irreps, species=None, *, tol: float = 1e-2,
-                        signal_tol: float | None = None):
-    """Sym of points decorated with per-point signals (e.g. a network's output):
-    the operations g about the centroid with ``g r_i ~ r_pi(i)`` and
-    ``D_irreps(g) s_i ~ s_pi(i)``. ``signals``: ``(N, irreps.dim)`` (numpy or torch).
-
-    This is what the Curie demonstration compares with the symmetry of the
-    network's input: for an equivariant network, Sym(input) must be a subgroup
-    (``g_in.is_subgroup_of(g_out)``, or :func:`curie_check` on the two groups).
-    ``signal_tol`` defaults to ``tol``. For a periodic ASE ``Atoms`` the result
-    is a :class:`SpaceGroup` (``tol`` is then spglib's ``symprec``).
-    """
-    if hasattr(points, "pbc") and hasattr(points, "get_positions") and all(points.pbc):
-        from ._space_group import space_group
-
-        return space_group(points, symprec=tol, features=signals, irreps=irreps, feature_tol=signal_tol)
-    return point_group(points, species, tol=tol, features=signals, irreps=irreps, feature_tol=signal_tol)

@@ -15,10 +15,13 @@ automatic choice).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 
-from ._point_group import _as_array, _check_tol
+from ._group import as_array, check_tol, close_group, schoenflies_name
+from ._point_group import PointGroup
+from ._representation import irreps_dim, representation_matrices
 
 __all__ = ["SpaceGroup", "space_group", "common_operations"]
 
@@ -66,9 +69,6 @@ class SpaceGroup:
     def point_group(self):
         """The isogonal point group: the distinct Cartesian rotation parts, as a
         :class:`~curienn.symmetry.PointGroup` (about the origin)."""
-        from ._group import close_group
-        from ._point_group import PointGroup, schoenflies_name
-
         ops = close_group(self.cartesian_rotations, atol=1e-4)
         return PointGroup(schoenflies_name(ops), ops, np.zeros(3), self.symprec)
 
@@ -84,6 +84,35 @@ class SpaceGroup:
         dw = self.translations[same] - np.asarray(w, dtype=np.float64)[None]
         dw -= np.round(dw)
         return bool((np.linalg.norm(dw @ self.lattice, axis=1) <= atol).any())
+
+    def site_permutations(self, positions, *, fractional: bool = False, atol: float | None = None) -> np.ndarray:
+        r"""How each operation permutes the sites: ``perm`` ``(order, N)`` int with
+
+        .. math:: W_k x_i + w_k \equiv x_{\mathrm{perm}[k, i]} \pmod{\text{lattice}}
+
+        for the fractional coordinates :math:`x_i` of ``positions`` (Cartesian,
+        or fractional with ``fractional=True``) in this group's ``lattice``;
+        the nearest image by minimum-image Cartesian distance. Raises
+        ``ValueError`` naming the operation and the site when an image is more
+        than ``atol`` (default ``2 symprec``) from every site.
+        """
+        P = as_array(positions, "positions", 2)
+        if P.shape[1] != 3:
+            raise ValueError(f"positions must have shape (N, 3), got {P.shape}")
+        frac = P if fractional else np.linalg.solve(self.lattice.T, P.T).T
+        atol = 2 * self.symprec if atol is None else atol
+        perms = np.empty((self.order, len(frac)), dtype=np.int64)
+        for k, (W, w) in enumerate(zip(self.rotations, self.translations)):
+            diff = (frac @ W.T + w)[:, None, :] - frac[None, :, :]
+            diff -= np.round(diff)
+            dist = np.linalg.norm(diff @ self.lattice, axis=2)
+            perms[k] = dist.argmin(axis=1)
+            err = dist[np.arange(len(frac)), perms[k]]
+            if err.size and err.max() > atol:
+                i = int(err.argmax())
+                raise ValueError(f"operation {k} ({_jones(W, w)}) maps site {i} {err[i]:.3g} away from "
+                                 f"every site (atol {atol:.3g}): the sites lack this symmetry")
+        return perms
 
     def describe(self) -> list[str]:
         """``x, y, z``-style symbols (Jones faithful notation) of the operations."""
@@ -115,8 +144,6 @@ class SpaceGroup:
 
 
 def _frac(v: float) -> str:
-    from fractions import Fraction
-
     f = Fraction(float(v)).limit_denominator(48)
     return "" if f == 0 else (f"+{f}" if f > 0 else f"{f}")
 
@@ -173,7 +200,7 @@ def space_group(structure, *, symprec: float = 1e-3, angle_tolerance: float = -1
     """
     import spglib
 
-    symprec = _check_tol(symprec, "symprec")
+    symprec = check_tol(symprec, "symprec")
     lattice, positions, numbers = _cell_of(structure)
     if len(positions) == 0:
         raise ValueError("the structure has no atoms")
@@ -216,28 +243,17 @@ def _decorated(sg: SpaceGroup, positions, features, irreps, feature_tol) -> Spac
     """The subgroup of ``sg`` that also maps the per-atom features."""
     import spglib
 
-    from ._representation import irreps_dim, representation_matrices
-
     if irreps is None:
         raise ValueError("features need their irreps (e.g. irreps='1e')")
-    feature_tol = _check_tol(feature_tol, "feature_tol")
-    F = _as_array(features, "features", 2)
+    feature_tol = check_tol(feature_tol, "feature_tol")
+    F = as_array(features, "features", 2)
     if F.shape[0] != len(positions):
         raise ValueError(f"features has {F.shape[0]} rows for {len(positions)} atoms")
     if F.shape[1] != irreps_dim(irreps):
         raise ValueError(f"features have {F.shape[1]} columns but irreps {irreps} has dim {irreps_dim(irreps)}")
     Ds = representation_matrices(irreps, sg.cartesian_rotations)
-    keep = []
-    for k, (W, w) in enumerate(zip(sg.rotations, sg.translations)):
-        moved = positions @ W.T + w
-        diff = moved[:, None, :] - positions[None, :, :]
-        diff -= np.round(diff)
-        dist = np.linalg.norm(diff @ sg.lattice, axis=2)
-        perm = np.argmin(dist, axis=1)
-        if dist[np.arange(len(perm)), perm].max() > 2 * sg.symprec:  # pragma: no cover
-            continue
-        if float(np.abs(F @ Ds[k].T - F[perm]).max(initial=0.0)) <= feature_tol:
-            keep.append(k)
+    perms = sg.site_permutations(positions, fractional=True)
+    keep = [k for k, perm in enumerate(perms) if float(np.abs(F @ Ds[k].T - F[perm]).max(initial=0.0)) <= feature_tol]
     rot, tra = sg.rotations[keep], sg.translations[keep]
     t = spglib.get_spacegroup_type_from_symmetry(rot, tra, sg.lattice, symprec=sg.symprec)
     if t is None:  # pragma: no cover

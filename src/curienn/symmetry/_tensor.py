@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._group import close_group
-from ._point_group import PointGroup, _as_array, _check_tol, schoenflies_name
+from ._group import as_array, check_tol, close_group, schoenflies_name
+from ._point_group import PointGroup
 from ._representation import irreps_dim, representation_matrices
 
 __all__ = ["tensor_symmetry"]
@@ -35,9 +35,9 @@ def tensor_symmetry(x, irreps, group, *, tol: float = 1e-6) -> PointGroup:
     must be invariant, as for a tensor field on fixed points). Returns a
     :class:`PointGroup` named by its Schoenflies symbol.
     """
-    tol = _check_tol(tol)
+    tol = check_tol(tol)
     ops, center = _operations(group)
-    X = _as_array(x, "x", np.ndim(x) if np.ndim(x) in (1, 2) else 1)
+    X = as_array(x, "x", np.ndim(x) if np.ndim(x) in (1, 2) else 1)
     X = X.reshape(-1, X.shape[-1])
     if X.shape[-1] != irreps_dim(irreps):
         raise ValueError(f"x has {X.shape[-1]} components but irreps {irreps} has dim {irreps_dim(irreps)}")
