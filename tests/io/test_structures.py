@@ -2,6 +2,7 @@
 
 import numpy as np
 import ase
+import ase.io
 import pytest
 import torch
 
@@ -60,13 +61,48 @@ def test_unreadable_file_named(tmp_path):
         read_structure(path)
 
 
-def test_unknown_suffix_and_format(tmp_path):
-    path = tmp_path / "a.pdbx"
+@pytest.mark.parametrize("name,fmt", [("POSCAR", "vasp"), ("CONTCAR", "vasp"), ("s.vasp", None), ("s.traj", None),
+                                      ("s.cif", None), ("s.pdb", None), ("s.extxyz", None), ("s.xsf", None)])
+def test_every_ase_format_is_read(tmp_path, name, fmt):
+    """POSCAR/CONTCAR, .vasp, .traj, CIF, PDB, ...: ASE guesses the format from
+    the name (or takes format=); the structure comes back."""
+    atoms = bulk("NaCl", "rocksalt", a=5.64, cubic=True)
+    path = tmp_path / name
+    ase.io.write(str(path), atoms, format=fmt)
+    back = read_structure(path)
+    assert back.get_chemical_symbols() == atoms.get_chemical_symbols()
+    assert np.allclose(back.get_positions(), atoms.get_positions(), atol=1e-3)
+    assert np.allclose(back.cell.lengths(), atoms.cell.lengths(), atol=1e-3)
+
+
+def test_traj_frames_and_index_error(tmp_path):
+    path = tmp_path / "run.traj"
+    frames = [bulk("Si"), bulk("Si", a=5.5), bulk("Si", a=5.6)]
+    ase.io.write(str(path), frames)
+    assert len(read_structures(path)) == 3
+    assert read_structure(path, index=0).cell.lengths() == pytest.approx(frames[0].cell.lengths())
+    assert read_structure(path).cell.lengths() == pytest.approx(frames[2].cell.lengths())
+    with pytest.raises(ValueError, match=r"run.traj' has 3 frame\(s\); index=3 is out of range"):
+        read_structure(path, index=3)
+    with pytest.raises(ValueError, match="index must be an integer"):
+        read_structure(path, index="last")
+
+
+def test_unknown_format_and_unguessable_file(tmp_path):
+    path = tmp_path / "a.dat"
     path.write_text("x")
-    with pytest.raises(ValueError, match="suffix"):
+    with pytest.raises(ValueError, match=r"cannot read structure file .*a.dat") as e:
         read_structure(path)
-    with pytest.raises(ValueError, match="format='pdb'"):
-        read_structure(path, format="pdb")
+    assert "format" in str(e.value)
+    with pytest.raises(ValueError, match="format='pdbx' is not an ASE format"):
+        read_structure(path, format="pdbx")
+    atoms = molecule("H2O")
+    read_structure(_write(tmp_path / "w.txt", atoms, "proteindatabank"), format="proteindatabank")
+
+
+def _write(path, atoms, fmt):
+    ase.io.write(str(path), atoms, format=fmt)
+    return path
 
 
 def test_overlap_in_file_rejected(tmp_path):

@@ -30,7 +30,7 @@ import re
 
 import numpy as np
 
-__all__ = ["glazer_perovskite", "parse_glazer", "glazer_pseudovectors"]
+__all__ = ["B_SITES", "glazer_perovskite", "parse_glazer", "glazer_pseudovectors"]
 
 _GLAZER = re.compile(r"^\s*([a-zA-Z])\s*([0+\-−])\s*([a-zA-Z])\s*([0+\-−])\s*([a-zA-Z])\s*([0+\-−])\s*$")
 

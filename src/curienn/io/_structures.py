@@ -1,19 +1,21 @@
 """Atomic structures: reading, writing and validating them.
 
-Reading and writing are thin wrappers over :mod:`ase.io` (ASE is the optional
-``curienn[md]``/``curienn[symmetry]`` dependency and is imported lazily) that
-turn ASE's many exception types into two clear ones:
+Reading and writing go through :mod:`ase.io`, so every format ASE knows works
+(POSCAR/CONTCAR and ``.vasp``, ``.traj``, CIF, (extended) XYZ, PDB, ...): the
+format comes from ``format=`` (any ASE format name) or is guessed by ASE from the
+file's name and content. ASE is the optional ``curienn[md]``/``curienn[symmetry]``
+dependency, imported when a file is read. ASE's many exception types become
+two clear ones:
 
 * a missing file raises :class:`FileNotFoundError` naming the file;
-* a file ASE cannot parse raises :class:`ValueError` naming the file and
-  quoting ASE's complaint.
+* a file ASE cannot parse, an unknown format name or a frame index out of range
+  raise :class:`ValueError` naming the file (and quoting ASE).
 
 :func:`validate_positions` rejects NaN/inf coordinates and overlapping atoms
 (periodic images included) with a :class:`ValueError` naming the atoms.
 
 :func:`atoms_to_data` turns an :class:`ase.Atoms` into the ``dict`` of tensors
-understood by :class:`curienn.models._gate_points.Network` and
-:func:`curienn.io._graph.batch_graphs`.
+understood by :class:`curienn.models.Network` and :func:`curienn.io.batch_graphs`.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from typing import TYPE_CHECKING, Any, Sequence, Union
 
 import numpy as np
 import torch
+
+from ._graph import _neighbor_pairs_numpy
 
 if TYPE_CHECKING:  # pragma: no cover
     import ase
@@ -39,11 +43,11 @@ __all__ = [
     "data_to_atoms",
 ]
 
-#: File formats handled here, by file suffix. ``.xyz`` files are read with
-#: ASE's ``extxyz`` reader, which also reads plain XYZ; write plain XYZ with
-#: ``format="xyz"``.
+#: Formats chosen by suffix where ASE's own guess is not the one wanted: ``.xyz``
+#: files are read and written as extended XYZ (which also reads plain XYZ and
+#: keeps the cell and pbc; write plain XYZ with ``format="xyz"``). Any other file
+#: is left to ASE (``ase.io.formats.filetype``).
 STRUCTURE_FORMATS = {
-    ".cif": "cif",
     ".xyz": "extxyz",
     ".extxyz": "extxyz",
 }
@@ -51,42 +55,37 @@ STRUCTURE_FORMATS = {
 PathLike = Union[str, os.PathLike]
 
 
-def _import_ase():
+def _ase_io():
     try:
-        import ase  # noqa: F401
-        import ase.io  # noqa: F401
+        import ase.io
+        import ase.io.formats
     except ImportError as e:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "reading and writing structures needs ASE: pip install 'curienn[md]'"
-        ) from e
-    return ase
+        raise ImportError("reading and writing structures needs ASE: pip install 'curienn[md]'") from e
+    return ase.io
 
 
-def _format_for(path: Path, format: str | None) -> str:
+def _format_for(path: Path, format: str | None) -> str | None:
+    """``format`` checked against ASE's formats, the suffix's entry of
+    :data:`STRUCTURE_FORMATS`, or ``None`` (ASE guesses)."""
+    ase_io = _ase_io()
     if format is not None:
-        if format not in ("cif", "extxyz", "xyz"):
-            raise ValueError(
-                f"format={format!r} is not one of 'cif', 'extxyz', 'xyz' (file {str(path)!r})"
-            )
+        if format not in ase_io.formats.ioformats:
+            raise ValueError(f"format={format!r} is not an ASE format (file {str(path)!r}); "
+                             f"ASE knows {sorted(ase_io.formats.ioformats)}")
         return format
-    suffix = path.suffix.lower()
-    if suffix not in STRUCTURE_FORMATS:
-        raise ValueError(
-            f"cannot tell the format of {str(path)!r} from its suffix {suffix!r}; "
-            f"known suffixes are {sorted(STRUCTURE_FORMATS)}, or pass format="
-        )
-    return STRUCTURE_FORMATS[suffix]
+    return STRUCTURE_FORMATS.get(path.suffix.lower())
 
 
 def read_structures(
     path: PathLike, format: str | None = None, *, validate: bool = True, min_distance: float = 0.5
 ) -> list["ase.Atoms"]:
-    """Read every frame of a CIF, extended-XYZ or XYZ file.
+    """Read every frame of a structure file in any format ASE reads.
 
     Args:
         path: the file.
-        format: ``"cif"``, ``"extxyz"`` or ``"xyz"``; by default from the suffix
-            (``.cif``, ``.xyz``, ``.extxyz``).
+        format: an ASE format name (``"vasp"``, ``"traj"``, ``"cif"``,
+            ``"extxyz"``, ``"proteindatabank"``, ...); default: ``.xyz`` as
+            extended XYZ, anything else guessed by ASE from the name and content.
         validate: run :func:`validate_atoms` on each frame.
         min_distance: the overlap threshold passed to :func:`validate_atoms`.
 
@@ -95,22 +94,26 @@ def read_structures(
 
     Raises:
         FileNotFoundError: ``path`` does not exist.
-        ValueError: ASE cannot read it (the message names the file and quotes
-            ASE), it holds no structure, or a frame fails validation.
+        ValueError: an unknown ``format``; ASE cannot read the file (the message
+            names the file and quotes ASE); it holds no structure, or a frame
+            fails validation.
     """
-    _import_ase()
-    import ase.io
-
+    ase_io = _ase_io()
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"structure file {str(path)!r} does not exist")
     fmt = _format_for(path, format)
     try:
-        frames = ase.io.read(str(path), index=":", format=fmt)
+        frames = ase_io.read(str(path), index=":", format=fmt)
     except Exception as e:  # ASE raises many unrelated types on bad input
+        try:
+            fmt = fmt or ase_io.formats.filetype(str(path))
+        except Exception:  # noqa: BLE001 - ASE could not even guess
+            fmt = None
+        what = f"as {fmt}" if fmt else "(ASE cannot tell its format)"
         raise ValueError(
-            f"cannot read structure file {str(path)!r} as {fmt}: "
-            f"{type(e).__name__}: {e}"
+            f"cannot read structure file {str(path)!r} {what}: {type(e).__name__}: {e}; "
+            "give the format explicitly (an ASE format name) if it was guessed wrong"
         ) from e
     if not isinstance(frames, list):
         frames = [frames]
@@ -134,18 +137,29 @@ def read_structure(
     validate: bool = True,
     min_distance: float = 0.5,
 ) -> "ase.Atoms":
-    """Read one frame (by default the last) of a CIF, extended-XYZ or XYZ file.
+    """Read one frame (by default the last) of a structure file in any format ASE reads.
 
-    See :func:`read_structures` for the arguments and errors; ``index`` picks
-    the frame and an out-of-range index raises ``ValueError``.
+    See :func:`read_structures` for the arguments and errors; ``index`` picks the
+    frame (negative counts from the end) and one out of range raises
+    ``ValueError`` ("file ... has N frame(s)").
+
+    Example:
+        >>> import tempfile, ase.build
+        >>> folder = tempfile.mkdtemp()
+        >>> write_structure(f"{folder}/POSCAR", ase.build.bulk("Si"), format="vasp")
+        >>> read_structure(f"{folder}/POSCAR").get_chemical_formula()
+        'Si2'
+        >>> read_structure(f"{folder}/POSCAR", index=3)
+        Traceback (most recent call last):
+        ...
+        ValueError: structure file '.../POSCAR' has 1 frame(s); index=3 is out of range
     """
     frames = read_structures(path, format, validate=False)
-    try:
-        atoms = frames[index]
-    except IndexError:
-        raise ValueError(
-            f"structure file {str(path)!r} has {len(frames)} frame(s); index={index} is out of range"
-        ) from None
+    if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
+        raise ValueError(f"index must be an integer frame number, got {index!r}")
+    if not -len(frames) <= index < len(frames):
+        raise ValueError(f"structure file {str(path)!r} has {len(frames)} frame(s); index={index} is out of range")
+    atoms = frames[index]
     if validate:
         try:
             validate_atoms(atoms, min_distance=min_distance)
@@ -157,24 +171,23 @@ def read_structure(
 def write_structure(
     path: PathLike, atoms: "ase.Atoms | Sequence[ase.Atoms]", format: str | None = None
 ) -> None:
-    """Write one structure or a sequence of frames to CIF, extended XYZ or XYZ.
+    """Write one structure or a sequence of frames in any format ASE writes.
 
-    ``format`` defaults to the one given by the suffix (``.xyz`` writes extended
-    XYZ, which keeps the cell and pbc; ``format="xyz"`` writes plain XYZ).
-    Raises ``ValueError`` naming the file when ASE refuses to write it.
+    ``format`` as in :func:`read_structures` (``.xyz`` writes extended XYZ, which
+    keeps the cell and pbc; ``format="xyz"`` writes plain XYZ; other files are
+    guessed by ASE from the name). Raises ``ValueError`` naming the file when ASE
+    refuses to write it.
     """
-    _import_ase()
-    import ase.io
-
+    ase_io = _ase_io()
     path = Path(path)
     fmt = _format_for(path, format)
     if not path.parent.exists():
         raise FileNotFoundError(f"directory {str(path.parent)!r} of {str(path)!r} does not exist")
     try:
-        ase.io.write(str(path), atoms, format=fmt)
+        ase_io.write(str(path), atoms, format=fmt)
     except Exception as e:
         raise ValueError(
-            f"cannot write structure file {str(path)!r} as {fmt}: {type(e).__name__}: {e}"
+            f"cannot write structure file {str(path)!r}{f' as {fmt}' if fmt else ''}: {type(e).__name__}: {e}"
         ) from e
 
 
@@ -254,8 +267,6 @@ def validate_positions(
     if p.shape[0] == 0 or min_distance <= 0:
         return
 
-    from ._graph import _neighbor_pairs_numpy
-
     i, j, S, d = _neighbor_pairs_numpy(p, min_distance, c, pbc_arr)
     keep = (i < j) | ((i == j) & (S != 0).any(axis=1))  # each pair once
     i, j, S, d = i[keep], j[keep], S[keep], d[keep]
@@ -298,7 +309,7 @@ def atoms_to_data(atoms: "ase.Atoms", dtype: torch.dtype | None = None) -> dict[
 
 def data_to_atoms(data: dict[str, torch.Tensor]) -> "ase.Atoms":
     """The inverse of :func:`atoms_to_data` for one (unbatched) structure."""
-    _import_ase()
+    _ase_io()
     import ase
 
     pos = data["pos"].detach().cpu().double().numpy()
