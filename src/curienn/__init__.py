@@ -2,7 +2,10 @@
 
 The layers import in one direction only::
 
-    o3 -> nn -> io -> models -> symmetry, breaking, dynamics -> cli
+    o3 -> nn -> io -> models -> symmetry -> breaking, dynamics -> plot -> cli
+
+(``optim`` needs only torch; ``testing`` and ``compat`` sit beside the layers
+they check and port; ``docs/architecture.md`` has the map.)
 
 Sub-packages are imported lazily, so ``import curienn`` stays cheap; use
 ``from curienn import o3`` or ``import curienn.o3``.
@@ -16,7 +19,7 @@ __version__ = "0.1.0"
 
 _SUBPACKAGES = (
     "o3", "nn", "io", "models", "symmetry", "breaking", "dynamics",
-    "optim", "testing", "compat", "cli",
+    "optim", "testing", "compat", "plot", "cli",
 )
 
 __all__ = ["__version__", "CONVENTIONS_VERSION", *_SUBPACKAGES]

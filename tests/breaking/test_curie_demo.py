@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from curienn.symmetry import point_group, symmetry_of_signals
-from curienn.symmetry._demo import DEMO_SHAPES, random_network_demo
+from curienn.breaking import DEMO_SHAPES, random_network_demo
 
 
 

@@ -81,7 +81,7 @@ def test_learned_order_parameter_is_the_four_b1g_components(learned):
 
 
 def test_learned_components_are_b1g_of_d4h(learned):
-    from curienn.breaking._interpret import parent_irreps
+    from curienn.breaking import parent_irreps
 
     result, setup = learned
     group = setup["parent_group"]
@@ -92,7 +92,7 @@ def test_learned_components_are_b1g_of_d4h(learned):
 
 
 def test_evolution_snapshots_show_the_breaking(learned, tmp_path):
-    from curienn.plot._breaking import plot_signal_evolution
+    from curienn.plot import plot_signal_evolution
 
     result, setup = learned
     joint = [s for s in result.snapshots if s["phase"] != "model"]

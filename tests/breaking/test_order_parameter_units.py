@@ -1,4 +1,4 @@
-"""Pieces of curienn.breaking: layouts, targets, the proximal optimiser, symmetry
+"""Pieces of curienn.breaking: layouts, targets, symmetry
 of the input gradient, the interpretation helpers."""
 
 import numpy as np
@@ -6,8 +6,8 @@ import pytest
 import torch
 
 from curienn.breaking import (
+    SQUARE_MODEL,
     OrderParameterSearch,
-    ProxAdam,
     SearchConfig,
     encode_displacements,
     fourier_components,
@@ -15,9 +15,9 @@ from curienn.breaking import (
     glazer_from_pseudovectors,
     make_layout,
     parse_supercell,
+    square_rectangle_setup,
     structure_displacements,
 )
-from curienn.breaking._reproductions import SQUARE_MODEL, square_rectangle_setup
 
 
 def test_layouts():
@@ -93,33 +93,18 @@ def test_structure_displacements_errors():
         structure_displacements(a, flat)
 
 
-def test_prox_adam_zeroes_what_the_data_cannot_pay_for():
-    p = torch.zeros(4, requires_grad=True)
-    lam = torch.full((4,), 0.1)
-    opt = ProxAdam(p, lr=0.05, lam=lam)
-    target = torch.tensor([1.0, 0.0, 1e-3, -1.0])
-    for _ in range(300):
-        p.grad = None
-        ((p - target) ** 2).sum().backward()
-        opt.step()
-    # minimiser of |p - t|^2 + 0.1 |p|: soft(t, 0.05)
-    assert p[0].item() == pytest.approx(0.95, abs=0.02) and p[3].item() == pytest.approx(-0.95, abs=0.02)
-    assert p[1].item() == 0.0 and p[2].item() == 0.0
-
-
 def test_input_gradient_is_d2h_invariant():
     """At zero order parameter the gradient lies in the D2h-invariant subspace
     (Stab(input) ∩ Stab(target)); it vanishes on every other component."""
-    from curienn.symmetry import point_group
-    from curienn.symmetry._representation import representation_matrices
+    from curienn.symmetry import point_group, representation_matrices
 
     torch.set_default_dtype(torch.float64)
     s = square_rectangle_setup()
     cfg = SearchConfig(model=SQUARE_MODEL, exclude_invariant=False)
     search = OrderParameterSearch(s["positions"], s["target"], s["target_irreps"], config=cfg)
-    st = search._new_state()
-    p = st["p"]
-    search.loss_fn(st["model"](search.data(p))).backward()
+    st = search.new_state()
+    p = st.p
+    search.loss_fn(st.model(search.data(p))).backward()
     g = p.grad[0].numpy()
     d2h = point_group(s["positions"] * [1.5, 1, 0.5], tol=1e-6)
     assert d2h.name == "D2h"
@@ -179,7 +164,7 @@ def test_glazer_from_pseudovectors(tilts, glazer, irreps):
 def test_per_site_invariant_projection_on_a_crystal():
     """Per-B order parameters on cubic Pm-3m: the invariant field is a uniform 0e
     (no invariant 1e/2e exists on an m-3m site); the search projects it out."""
-    from curienn.breaking._perovskite import perovskite_setup
+    from curienn.breaking import perovskite_setup
 
     s = perovskite_setup()
     parent = s["parent"]

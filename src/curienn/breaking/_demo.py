@@ -27,8 +27,9 @@ import torch
 
 from curienn.models import Network
 from curienn.o3 import Irreps
+from curienn.symmetry import PointGroup, point_group, symmetry_of_signals
 
-from ._point_group import PointGroup, point_group, symmetry_of_signals
+from ._model import default_dtype
 
 __all__ = ["CurieDemoResult", "CurieDemo", "random_network_demo", "DEMO_SHAPES"]
 
@@ -188,9 +189,7 @@ def random_network_demo(
         data["z"] = torch.nn.functional.one_hot(index, len(kinds)).to(torch.float64)
 
     results = []
-    old_dtype = torch.get_default_dtype()
-    try:
-        torch.set_default_dtype(torch.float64)
+    with default_dtype(torch.float64):
         for k in range(int(n_networks)):
             net_seed = int(seed) + k
             with torch.random.fork_rng(devices=[]):
@@ -217,6 +216,4 @@ def random_network_demo(
                 points, out, irreps_out, tol=pos_tol, signal_tol=tol * scale if scale > 0 else tol
             )
             results.append(CurieDemoResult(net_seed, out, output_group, input_group.is_subgroup_of(output_group)))
-    finally:
-        torch.set_default_dtype(old_dtype)
     return CurieDemo(points, labels, irreps_out, input_group, results)

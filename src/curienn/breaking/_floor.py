@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from curienn.symmetry import point_group, representation_matrices
+
 __all__ = ["curie_floor"]
 
 
@@ -31,9 +33,6 @@ def curie_floor(positions, target, target_irreps: str, species=None, *, tol: flo
     Returns ``{"floor", "zero_loss", "ratio", "group", "stabilisers"}`` (orders of
     each point's stabiliser).
     """
-    from curienn.symmetry import point_group
-    from curienn.symmetry._representation import representation_matrices
-
     pos = np.asarray(positions, dtype=np.float64)
     t = np.asarray(target, dtype=np.float64)
     if t.ndim != 2 or t.shape[0] != pos.shape[0]:
@@ -41,12 +40,11 @@ def curie_floor(positions, target, target_irreps: str, species=None, *, tol: flo
     scale = float(np.abs(pos - pos.mean(0)).max()) or 1.0
     g = point_group(pos, species, tol=tol * scale)
     D = representation_matrices(target_irreps, g.operations)
-    c = g.center
+    perms = g.site_permutations(pos)
     err = 0.0
     orders = []
     for i in range(len(pos)):
-        moved = np.einsum("gij,j->gi", g.operations, pos[i] - c) + c
-        stab = np.nonzero(np.linalg.norm(moved - pos[i], axis=1) < tol * scale * 10 + 1e-12)[0]
+        stab = np.nonzero(perms[:, i] == i)[0]
         orders.append(len(stab))
         P = D[stab].mean(axis=0)
         r = t[i] - P @ t[i]

@@ -29,6 +29,9 @@ import itertools
 
 import numpy as np
 
+from curienn.o3 import Irrep, Irreps
+from curienn.symmetry import character_table, component_labels, representation_matrices
+
 __all__ = [
     "GEOMETRIC_MEANING",
     "geometric_meaning",
@@ -37,6 +40,7 @@ __all__ = [
     "fourier_components",
     "fourier_by_irrep",
     "glazer_from_pseudovectors",
+    "grid_coordinates",
     "TiltAnalysis",
 ]
 
@@ -58,8 +62,6 @@ GEOMETRIC_MEANING = {
 
 def geometric_meaning(irrep: str) -> str:
     """Readable meaning of an O(3) irrep like ``"2e"``."""
-    from curienn.o3 import Irrep
-
     try:
         ir = Irrep(str(irrep).split(" ")[0])
     except Exception as exc:  # noqa: BLE001
@@ -83,10 +85,6 @@ def parent_irreps(values, irreps: str, group, *, threshold: float = 0.05) -> lis
     joined by ``"+"`` when the component mixes irreps), ``weights`` (fraction of
     the unit component in each parent irrep), ``meaning``.
     """
-    from curienn.o3 import Irreps
-    from curienn.symmetry import character_table
-    from curienn.symmetry._representation import component_labels, representation_matrices
-
     v = np.asarray(values, dtype=np.float64).reshape(-1)
     ir_all = Irreps(irreps)
     if v.shape[0] != ir_all.dim:
@@ -133,8 +131,16 @@ def kpoint_name(k) -> str:
     return "k=(" + ",".join(f"{x:g}" for x in k) + ")"
 
 
-def _grid_coordinates(positions, parent_cell, origin=None) -> np.ndarray:
-    """Integer parent-cell coordinates of sites (positions relative to ``origin``)."""
+def grid_coordinates(positions, parent_cell, origin=None) -> np.ndarray:
+    """Integer parent-cell coordinates ``(N, 3)`` of sites: the fractional
+    coordinates of ``positions - origin`` (default: the first site) in
+    ``parent_cell`` (rows), rounded; ``ValueError`` when a site is more than 0.1
+    off the grid.
+
+    Example:
+        >>> grid_coordinates([[0, 0, 0], [2.0, 0, 0], [0, 2.0, 2.0]], 2.0 * np.eye(3)).tolist()
+        [[0, 0, 0], [1, 0, 0], [0, 1, 1]]
+    """
     P = np.asarray(positions, dtype=np.float64)
     origin = P[0] if origin is None else np.asarray(origin, dtype=np.float64)
     frac = np.linalg.solve(np.asarray(parent_cell, dtype=np.float64).T, (P - origin).T).T
@@ -179,8 +185,6 @@ def fourier_by_irrep(values, irreps: str, grid, supercell=(2, 2, 2)) -> dict:
     """Norms of the Fourier components of a per-site order parameter, per O(3)
     irrep and k-point: ``{"1e": {"Γ": ..., "X": ..., "M": ..., "R": ...}, ...}``
     (norms summed in quadrature over the arms of each star)."""
-    from curienn.o3 import Irreps
-
     p = np.asarray(values, dtype=np.float64)
     out: dict = {}
     off = 0

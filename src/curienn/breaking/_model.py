@@ -1,4 +1,4 @@
-r"""The search's model: curienn's gate-points :class:`~curienn.models._gate_points.Network`
+r"""The search's model: curienn's gate-points :class:`curienn.models.Network`
 with per-point inputs = fixed features :math:`\oplus` order parameter.
 
 .. math::
@@ -18,8 +18,14 @@ order parameter the output at point :math:`i` is invariant under the stabiliser 
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import asdict, dataclass
-from typing import Optional
+from typing import Iterator, Optional
+
+import torch
+
+from curienn.models import Network
+from curienn.o3 import Irreps
 
 __all__ = ["ModelOptions", "hidden_irreps", "model_kwargs", "build_model"]
 
@@ -60,8 +66,6 @@ def hidden_irreps(mul: int, lmax: int, parities: str = "eo") -> str:
 def model_kwargs(fixed_irreps: str, op_irreps: str, target_irreps: str, options: ModelOptions,
                  num_neighbors: float, num_nodes: float) -> dict:
     """Keyword arguments of ``Network`` (curienn's or e3nn's ``gate_points_2101``)."""
-    from curienn.o3 import Irreps
-
     irreps_in = Irreps(fixed_irreps) + Irreps(op_irreps) if str(op_irreps) else Irreps(fixed_irreps)
     return dict(
         irreps_in=str(irreps_in),
@@ -83,6 +87,16 @@ def model_kwargs(fixed_irreps: str, op_irreps: str, target_irreps: str, options:
 def build_model(fixed_irreps: str, op_irreps: str, target_irreps: str, options: ModelOptions,
                 num_neighbors: float, num_nodes: float):
     """The search's ``Network`` (see the module docstring)."""
-    from curienn.models._gate_points import Network
-
     return Network(**model_kwargs(fixed_irreps, op_irreps, target_irreps, options, num_neighbors, num_nodes))
+
+
+@contextlib.contextmanager
+def default_dtype(dtype: torch.dtype) -> Iterator[None]:
+    """``torch.set_default_dtype(dtype)`` inside the block, restored after it
+    (networks are built under the search's dtype)."""
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(dtype)
+    try:
+        yield
+    finally:
+        torch.set_default_dtype(old)

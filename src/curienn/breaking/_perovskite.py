@@ -1,7 +1,7 @@
 r"""Perovskite octahedral tilts: the papers' Pm-3m -> Pnma (a+b-b-) search.
 
 Set-up (:func:`perovskite_setup`): parent a0a0a0 and child a+b-b- from
-:func:`curienn.io._perovskite.glazer_perovskite` (2x2x2 pseudo-cubic cell, 40 atoms
+:func:`curienn.io.glazer_perovskite` (2x2x2 pseudo-cubic cell, 40 atoms
 A8 B8 X24, exact symmetry), or any two structures with the same atoms in the same
 order; the target is the displacement child - parent (minimum image, ``1o`` per
 atom). Order parameters live on the B sites.
@@ -28,25 +28,25 @@ from __future__ import annotations
 from typing import Optional
 
 import numpy as np
+from scipy.spatial.transform import Rotation
 
-from ._interpret import _grid_coordinates, glazer_from_pseudovectors
+from curienn.io import B_SITES, glazer_perovskite
+from curienn.o3 import Irreps
+from curienn.symmetry import space_group
+
+from ._interpret import glazer_from_pseudovectors, grid_coordinates
 from ._model import ModelOptions
-from ._search import OrderParameterResult, OrderParameterSearch, SearchConfig
+from ._problem import OrderParameterProblem, search
+from ._result import OrderParameterResult
 from ._targets import structure_displacements
 
 __all__ = [
-    "PEROVSKITE_MODEL",
     "perovskite_setup",
     "rotate_octahedra",
     "pseudovectors_of",
     "analyse_tilts",
     "reproduce_perovskite",
 ]
-
-#: the network for the 40-atom cell
-PEROVSKITE_MODEL = ModelOptions(mul=4, hidden_lmax=2, edge_lmax=2, layers=1, max_radius=3.0,
-                                number_of_basis=6, radial_layers=1, radial_neurons=16)
-
 
 def perovskite_setup(tilts: str = "a+b-b-", angles=(10.0, 8.0, 8.0), species=("Ca", "Ti", "O"),
                      bx: float = 1.95) -> dict:
@@ -55,8 +55,6 @@ def perovskite_setup(tilts: str = "a+b-b-", angles=(10.0, 8.0, 8.0), species=("C
     Returns ``{"parent", "child", "omega" (8, 3) rad, "displacements" (40, 3),
     "b_sites" (indices), "grid" (8, 3) integer B coordinates}``.
     """
-    from curienn.io._perovskite import B_SITES, glazer_perovskite
-
     parent, _ = glazer_perovskite("a0a0a0", 0.0, species, bx)
     child, omega = glazer_perovskite(tilts, angles, species, bx)
     disp = structure_displacements(parent, child, cell_tol=0.05)
@@ -78,8 +76,6 @@ def rotate_octahedra(parent, b_sites, omega, *, bond_cutoff: Optional[float] = N
     pseudovectors in radians; ``bond_cutoff``: the B-X neighbour cutoff (default
     1.2 x the shortest B-X distance). Returns a new Atoms (same cell and order).
     """
-    from scipy.spatial.transform import Rotation
-
     omega = np.asarray(omega, dtype=np.float64)
     b_sites = [int(b) for b in b_sites]
     if omega.shape != (len(b_sites), 3):
@@ -125,8 +121,6 @@ def pseudovectors_of(result: OrderParameterResult, b_sites) -> np.ndarray:
 
 
 def _irrep_norms(result: OrderParameterResult, sites) -> dict:
-    from curienn.o3 import Irreps
-
     out = {}
     off = 0
     for mul, ir in Irreps(result.irreps):
@@ -147,11 +141,9 @@ def analyse_tilts(result: OrderParameterResult, parent, b_sites, *, target_displ
     "scale", "applied" (the parent with the learned pattern), "space_group"
     (number), "space_group_symbol"}``.
     """
-    from curienn.symmetry import space_group
-
     omega = pseudovectors_of(result, b_sites)
     if grid is None:
-        grid = _grid_coordinates(parent.positions[np.asarray(b_sites)], np.asarray(parent.cell[:]) / 2)
+        grid = grid_coordinates(parent.positions[np.asarray(b_sites)], np.asarray(parent.cell[:]) / 2)
         grid = grid % 2
     mags = np.linalg.norm(omega, axis=1)
     spread = float((mags.max() - mags.min()) / mags.mean()) if mags.mean() > 0 else float("nan")
@@ -226,16 +218,12 @@ def reproduce_perovskite(
     else:
         irreps = irreps or "0e+0o+1e+1o+2e+2o"
         where, sites, mask = "site", b_sites, None
-    cfg = SearchConfig(irreps=irreps, loss="l1", l1=l1, l_penalty=l_penalty, lr_model=lr_model, lr_op=lr_op,
-                       min_model_steps=min(5, model_steps), max_model_steps=model_steps, patience=3,
-                       joint_steps=joint_steps, alternate=alternate, seed=seed, dtype="float64",
-                       equivariant_penalty=True,
-                       model=model or PEROVSKITE_MODEL)
-    search = OrderParameterSearch(
-        parent.positions, setup["displacements"], "1o", species=parent.get_chemical_symbols(),
-        cell=np.asarray(parent.cell[:]), pbc=True, where=where, sites=sites, mask=mask, config=cfg,
-    )
-    result = search.run(progress=progress, checkpoint=checkpoint, resume=resume)
+    problem = OrderParameterProblem.from_structures(
+        parent, setup["child"], displacements=setup["displacements"], where=where, sites=sites, mask=mask,
+        model=model, title=f"perovskite a0a0a0 -> {tilts}", irreps=irreps, l1=l1, l_penalty=l_penalty,
+        lr_model=lr_model, lr_op=lr_op, min_model_steps=min(5, model_steps), max_model_steps=model_steps,
+        patience=3, joint_steps=joint_steps, alternate=alternate, seed=seed)
+    result = search(problem, progress=progress, checkpoint=checkpoint, resume=resume)
     analysis = analyse_tilts(result, parent, b_sites, target_displacements=setup["displacements"],
                              target_omega=setup["omega"], grid=grid)
     analysis["setup"] = setup

@@ -26,15 +26,16 @@ from typing import Optional
 import numpy as np
 import torch
 
+from curienn.io import points_from_signal
+
+from ._config import DEFAULT_IRREPS, SearchConfig
 from ._floor import curie_floor
-from ._model import ModelOptions
-from ._search import DEFAULT_IRREPS, OrderParameterResult, OrderParameterSearch, SearchConfig
+from ._problem import RECTANGLE, SQUARE, SQUARE_MODEL, OrderParameterProblem, search
+from ._result import OrderParameterResult
+from ._search import OrderParameterSearch
 from ._targets import encode_displacements
 
 __all__ = [
-    "SQUARE",
-    "RECTANGLE",
-    "SQUARE_MODEL",
     "square_rectangle_setup",
     "count_signal_maxima",
     "reproduce_rectangle_to_square",
@@ -42,17 +43,6 @@ __all__ = [
     "reproduce_fixed_breaking_input",
     "reproduce_learned_order_parameter",
 ]
-
-#: the square's corners, in the plane perpendicular to y
-SQUARE = np.array([[0.5, 0.0, 0.5], [0.5, 0.0, -0.5], [-0.5, 0.0, -0.5], [-0.5, 0.0, 0.5]])
-#: the rectangle's corners (the square scaled by 1.5 along x and 0.5 along z)
-RECTANGLE = SQUARE * np.array([1.5, 1.0, 0.5])
-
-#: the network used for the 4-point problems: enough to reach the Curie floor to
-#: well within 1%, small enough for the main job's time budget
-SQUARE_MODEL = ModelOptions(mul=4, hidden_lmax=5, edge_lmax=5, layers=1, max_radius=3.0,
-                            number_of_basis=3, radial_layers=1, radial_neurons=16)
-
 
 def square_rectangle_setup(direction: str = "square_to_rectangle", lmax: int = 5,
                            normalization: str = "integral", encoding: str = "projection") -> dict:
@@ -75,8 +65,6 @@ def square_rectangle_setup(direction: str = "square_to_rectangle", lmax: int = 5
 
 def count_signal_maxima(signal, lmax: int = 5, normalization: str = "integral", threshold: float = 0.5) -> int:
     """Number of maxima of a spherical-harmonic signal above ``threshold`` x the largest."""
-    from curienn.io._projection import points_from_signal
-
     pts = points_from_signal(torch.as_tensor(np.asarray(signal), dtype=torch.float64), lmax,
                              normalization=normalization, threshold=threshold)
     return int(pts.shape[0])
@@ -96,8 +84,8 @@ def reproduce_rectangle_to_square(steps: int = 60, seed: int = 0, progress: bool
     """
     setup = square_rectangle_setup("rectangle_to_square", normalization=normalization)
     cfg = _config(irreps="", min_model_steps=steps, max_model_steps=steps, joint_steps=0, seed=seed)
-    search = OrderParameterSearch(setup["positions"], setup["target"], setup["target_irreps"], config=cfg)
-    return search.run(progress=progress), setup
+    op_search = OrderParameterSearch(setup["positions"], setup["target"], setup["target_irreps"], config=cfg)
+    return op_search.run(progress=progress), setup
 
 
 def reproduce_square_to_rectangle(max_steps: int = 150, seed: int = 0, progress: bool = False,
@@ -111,8 +99,8 @@ def reproduce_square_to_rectangle(max_steps: int = 150, seed: int = 0, progress:
     setup = square_rectangle_setup("square_to_rectangle", normalization=normalization)
     cfg = _config(irreps="", min_model_steps=40, max_model_steps=max_steps, patience=20,
                   plateau_tol=1e-4, joint_steps=0, seed=seed)
-    search = OrderParameterSearch(setup["positions"], setup["target"], setup["target_irreps"], config=cfg)
-    result = search.run(progress=progress)
+    op_search = OrderParameterSearch(setup["positions"], setup["target"], setup["target_irreps"], config=cfg)
+    result = op_search.run(progress=progress)
     setup["maxima"] = [count_signal_maxima(s, setup["lmax"], normalization) for s in result.prediction]
     return result, setup
 
@@ -125,9 +113,9 @@ def reproduce_fixed_breaking_input(steps: int = 60, seed: int = 0, progress: boo
     feat = np.zeros((4, 5))
     feat[:, 4] = amplitude  # 2e m=2 (component m = i - l, i = 4)
     cfg = _config(irreps="", min_model_steps=steps, max_model_steps=steps, joint_steps=0, seed=seed)
-    search = OrderParameterSearch(setup["positions"], setup["target"], setup["target_irreps"],
+    op_search = OrderParameterSearch(setup["positions"], setup["target"], setup["target_irreps"],
                                   features=feat, features_irreps="2e", config=cfg)
-    return search.run(progress=progress), setup
+    return op_search.run(progress=progress), setup
 
 
 def reproduce_learned_order_parameter(
@@ -151,10 +139,8 @@ def reproduce_learned_order_parameter(
     ``2e m=2`` alone with an l-penalty or with ``1e+1o+2e+2o``.
     """
     setup = square_rectangle_setup("square_to_rectangle")
-    cfg = _config(irreps=irreps, l1=l1, l_penalty=l_penalty, lr_op=2e-3, min_model_steps=30,
-                  max_model_steps=model_steps, patience=5, plateau_tol=1e-3, joint_steps=joint_steps,
-                  alternate=False, seed=seed)
-    search = OrderParameterSearch(setup["positions"], setup["target"], setup["target_irreps"], config=cfg)
-    result = search.run(progress=progress, checkpoint=checkpoint, resume=resume)
-    setup["parent_group"] = getattr(search, "parent_group", None)
+    problem = OrderParameterProblem.square_to_rectangle(irreps=irreps, l1=l1, l_penalty=l_penalty,
+                                                        max_model_steps=model_steps, joint_steps=joint_steps, seed=seed)
+    result = search(problem, progress=progress, checkpoint=checkpoint, resume=resume)
+    setup["parent_group"] = result.parent_group
     return result, setup

@@ -2,7 +2,7 @@ r"""Targets of the order-parameter search: displacements between a parent and a
 child structure, and their encodings.
 
 * ``"projection"`` -- the papers' spherical-harmonic projection of each
-  displacement :math:`\vec\Delta_i` (:func:`curienn.io._projection.project_vectors`,
+  displacement :math:`\vec\Delta_i` (:func:`curienn.io.project_vectors`,
   rescaled so that the signal's value along :math:`\hat\Delta_i` is
   :math:`\lVert\vec\Delta_i\rVert`), irreps ``0e+1o+2e+...`` up to ``lmax``
   (dimension :math:`(L+1)^2`);
@@ -21,6 +21,9 @@ from typing import Optional
 import numpy as np
 import torch
 
+from curienn.io import project_vectors
+from curienn.o3 import Irreps
+
 __all__ = ["ENCODINGS", "encode_displacements", "structure_displacements", "parse_supercell", "make_supercell"]
 
 ENCODINGS = ("projection", "vectors")
@@ -31,9 +34,6 @@ def encode_displacements(
     dtype: Optional[torch.dtype] = None,
 ) -> tuple[torch.Tensor, str]:
     """``(N, 3)`` displacements -> ``(target (N, dim), irreps)`` for ``encoding``."""
-    from curienn.io._projection import project_vectors
-    from curienn.o3 import Irreps
-
     d = torch.as_tensor(np.asarray(displacements, dtype=np.float64), dtype=dtype or torch.get_default_dtype())
     if d.ndim != 2 or d.shape[1] != 3:
         raise ValueError(f"displacements must have shape (N, 3), got {tuple(d.shape)}")

@@ -1,8 +1,14 @@
 """The ``curienn`` command line.
 
 Each sub-command lives in its own module of this package, which defines
-``register(subparsers)``; heavy imports happen inside the command, not here,
-so ``curienn --help`` stays fast.
+``register(subparsers)`` (the arguments) and a handler that calls the public
+API of the package doing the work. The packages are reached through the lazy
+top-level ``curienn`` (``curienn.breaking.search(...)``) or imported inside the
+handler, so ``curienn --help`` does not load torch.
+
+:func:`main` is the one error boundary: a ``ValueError`` (bad input, a foreign
+checkpoint, ...) or ``FileNotFoundError`` prints ``curienn COMMAND: error: ...``
+and returns 2; Ctrl-C returns 130.
 """
 
 from __future__ import annotations
@@ -10,6 +16,8 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+
+from curienn import CONVENTIONS_VERSION, __version__
 
 #: sub-command modules, in the order ``--help`` lists them
 _COMMANDS = ("demo", "symmetry", "argon", "order_parameter")
@@ -19,8 +27,7 @@ MAIN_JOB = "order-parameter"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from curienn import __version__, CONVENTIONS_VERSION
-
+    """The ``curienn`` parser with every sub-command registered."""
     parser = argparse.ArgumentParser(
         prog="curienn",
         description="Euclidean neural networks and symmetry tools. "
@@ -37,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run ``curienn`` with ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
@@ -47,6 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, FileNotFoundError) as exc:
         print(f"curienn {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"curienn {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

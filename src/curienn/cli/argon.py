@@ -7,7 +7,9 @@ unitary-equivariant network -- ``data``, ``train``, ``md`` and ``report``.
 
 from __future__ import annotations
 
+import json
 import os
+import time
 
 _DEFAULT_DIR = os.path.join("runs", "argon")
 
@@ -162,13 +164,10 @@ def run_md(args) -> int:
 
 
 def run_report(args) -> int:
-    import json
-    import time
-
     import torch
 
     from curienn.dynamics import PAPER_SEEDS, evaluate_argon, train_argon
-    from curienn.plot._argon import plot_argon_report
+    from curienn.plot import plot_argon_report
 
     torch.set_num_threads(args.threads)
     os.makedirs(args.out, exist_ok=True)

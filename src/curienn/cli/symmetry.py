@@ -3,9 +3,15 @@ structure files (any format ASE reads).
 
     curienn symmetry show FILE            point group (finite) or space group (periodic)
     curienn symmetry check INPUT TARGET   Curie check + breaking irreps (--lmax 5)
+
+Files are read with :func:`curienn.io.read_structure` (any ASE format).
 """
 
 from __future__ import annotations
+
+import json
+
+import curienn
 
 
 def register(sub) -> None:
@@ -43,33 +49,10 @@ def register(sub) -> None:
     check.set_defaults(func=run_check)
 
 
-def _read(path: str, fmt, index: int):
-    from pathlib import Path
-
-    import ase.io
-
-    if not Path(path).is_file():
-        raise FileNotFoundError(f"structure file {path!r} does not exist")
-    try:
-        atoms = ase.io.read(path, index=index, format=fmt)
-    except Exception as exc:  # ASE raises many unrelated types on bad input
-        raise ValueError(f"ASE cannot read {path!r}: {type(exc).__name__}: {exc}") from exc
-    if isinstance(atoms, list):
-        if not atoms:
-            raise ValueError(f"{path!r} holds no structure")
-        atoms = atoms[-1]
-    if len(atoms) == 0:
-        raise ValueError(f"{path!r} holds no atoms")
-    return atoms
-
-
 def _symmetry(atoms, path: str, args):
     """Point or space group of ``atoms``, decorated with ``--features`` if given."""
-    from curienn.symmetry._curie import symmetry_of
-    from curienn.symmetry._point_group import symmetry_of_signals
-
     if args.features is None:
-        return symmetry_of(atoms, tol=args.tol, symprec=args.symprec, angle_tolerance=args.angle_tolerance)
+        return curienn.symmetry.symmetry_of(atoms, tol=args.tol, symprec=args.symprec, angle_tolerance=args.angle_tolerance)
     if args.irreps is None:
         raise ValueError("--features needs --irreps (e.g. --irreps 1e)")
     if args.features not in atoms.arrays:
@@ -77,7 +60,7 @@ def _symmetry(atoms, path: str, args):
         raise ValueError(f"{path!r} has no per-atom array {args.features!r} (it has {have})")
     f = atoms.arrays[args.features].reshape(len(atoms), -1)
     tol = args.symprec if all(atoms.pbc) else args.tol
-    return symmetry_of_signals(atoms, f, args.irreps, tol=tol)
+    return curienn.symmetry.symmetry_of_signals(atoms, f, args.irreps, tol=tol)
 
 
 def _check_tols(args) -> None:
@@ -90,13 +73,8 @@ def _check_tols(args) -> None:
 
 
 def run_show(args) -> int:
-    import json
-
-    from curienn.symmetry._character_table import character_table
-    from curienn.symmetry._space_group import SpaceGroup
-
     _check_tols(args)
-    atoms = _read(args.file, args.format, args.index)
+    atoms = curienn.io.read_structure(args.file, format=args.format, index=args.index)
     sym = _symmetry(atoms, args.file, args)
     if args.json:
         d = sym.to_dict()
@@ -109,7 +87,7 @@ def run_show(args) -> int:
         return 0
     print(f"{args.file}: {atoms.get_chemical_formula()} ({len(atoms)} atoms)")
     print(sym)
-    if isinstance(sym, SpaceGroup):
+    if isinstance(sym, curienn.symmetry.SpaceGroup):
         pg = sym.point_group()
         print(f"point group of the crystal: {pg.name} ({sym.point_group_hm})")
     if args.operations:
@@ -117,23 +95,19 @@ def run_show(args) -> int:
         for k, n in enumerate(names):
             print(f"  {k:3d}  {n}")
     if args.table:
-        if isinstance(sym, SpaceGroup):
-            print(character_table(sym.point_group()))
+        if isinstance(sym, curienn.symmetry.SpaceGroup):
+            print(curienn.symmetry.character_table(sym.point_group()))
         elif not sym.infinite:
-            print(character_table(sym))
+            print(curienn.symmetry.character_table(sym))
     return 0
 
 
 def run_check(args) -> int:
-    import json
-
-    from curienn.symmetry._curie import curie_check
-
     _check_tols(args)
-    a = _read(args.input, args.format, args.index)
-    b = _read(args.target, args.format, args.index)
-    rep = curie_check(_symmetry(a, args.input, args), _symmetry(b, args.target, args),
-                      lmax=args.lmax)
+    a = curienn.io.read_structure(args.input, format=args.format, index=args.index)
+    b = curienn.io.read_structure(args.target, format=args.format, index=args.index)
+    rep = curienn.symmetry.curie_check(_symmetry(a, args.input, args), _symmetry(b, args.target, args),
+                               lmax=args.lmax)
     if args.json:
         d = rep.to_dict()
         d["input_file"], d["target_file"] = args.input, args.target

@@ -11,6 +11,10 @@ from typing import Sequence
 
 import numpy as np
 
+from curienn.dynamics import energy_rmsd, position_rmsd
+
+from ._mpl import pyplot, save
+
 __all__ = [
     "plot_loss_curves", "plot_force_parity", "plot_position_rmsd", "plot_energy_rmsd",
     "plot_atom_x", "plot_sample_energy", "plot_argon_report",
@@ -18,19 +22,7 @@ __all__ = [
 
 
 def _figure():
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    return plt.subplots(figsize=(5.0, 3.6), constrained_layout=True)
-
-
-def _save(fig, path):
-    if path is not None:
-        os.makedirs(os.path.dirname(os.path.abspath(os.fspath(path))), exist_ok=True)
-        fig.savefig(path, dpi=120)
-    return fig
+    return pyplot().subplots(figsize=(5.0, 3.6), constrained_layout=True)
 
 
 def plot_loss_curves(history: Sequence[dict], path=None, label: str = ""):
@@ -44,7 +36,7 @@ def plot_loss_curves(history: Sequence[dict], path=None, label: str = ""):
     ax.set_xlabel("step")
     ax.set_ylabel("loss (scaled MSE)")
     ax.legend()
-    return _save(fig, path)
+    return save(fig, path)
 
 
 def plot_force_parity(true: np.ndarray, pred: np.ndarray, path=None, rmse: float | None = None):
@@ -60,7 +52,7 @@ def plot_force_parity(true: np.ndarray, pred: np.ndarray, path=None, rmse: float
     ax.set_ylabel("predicted (eV/Å)")
     if rmse is not None:
         ax.set_title(f"test RMSE {rmse:.4g} eV/Å")
-    return _save(fig, path)
+    return save(fig, path)
 
 
 def plot_position_rmsd(rmsd: np.ndarray, path=None):
@@ -69,7 +61,7 @@ def plot_position_rmsd(rmsd: np.ndarray, path=None):
     ax.plot(np.arange(len(rmsd)), rmsd)
     ax.set_xlabel("MD step (1 fs)")
     ax.set_ylabel("position RMSD (Å)")
-    return _save(fig, path)
+    return save(fig, path)
 
 
 def plot_energy_rmsd(rmsd: np.ndarray, path=None):
@@ -78,7 +70,7 @@ def plot_energy_rmsd(rmsd: np.ndarray, path=None):
     ax.plot(np.arange(len(rmsd)), rmsd)
     ax.set_xlabel("MD step (1 fs)")
     ax.set_ylabel("energy RMSD (eV)")
-    return _save(fig, path)
+    return save(fig, path)
 
 
 def plot_atom_x(ref_positions: np.ndarray, pred_positions: np.ndarray, path=None, sample: int = 0,
@@ -90,7 +82,7 @@ def plot_atom_x(ref_positions: np.ndarray, pred_positions: np.ndarray, path=None
     ax.set_xlabel("MD step (1 fs)")
     ax.set_ylabel(f"x of atom {atom + 1} (Å)")
     ax.legend()
-    return _save(fig, path)
+    return save(fig, path)
 
 
 def plot_sample_energy(ref_energy: np.ndarray, pred_energy: np.ndarray, path=None, sample: int = 0):
@@ -101,16 +93,13 @@ def plot_sample_energy(ref_energy: np.ndarray, pred_energy: np.ndarray, path=Non
     ax.set_xlabel("MD step (1 fs)")
     ax.set_ylabel("total energy (eV)")
     ax.legend()
-    return _save(fig, path)
+    return save(fig, path)
 
 
 def plot_argon_report(outdir, history, test_true, test_pred, ref, pred, test_rmse=None) -> list[str]:
     """All six figures into ``outdir``; ``ref``/``pred`` are
     :class:`~curienn.dynamics.Trajectories`. Returns the file names."""
-    import matplotlib.pyplot as plt
-
-    from curienn.dynamics import energy_rmsd, position_rmsd
-
+    plt = pyplot()
     os.makedirs(outdir, exist_ok=True)
     e_ref, e_pred = ref.energies(), pred.energies()
     figs = {

@@ -6,44 +6,30 @@
   and the output signals on the points at the start, middle and end of the
   order-parameter phase;
 * :func:`plot_pseudovectors` -- learned (and target) rotation pseudovectors on
-  the B sites of a perovskite cell.
+  the B sites of a perovskite cell;
+* :func:`breaking_figures` -- all of them for a :class:`curienn.breaking.SearchReport`.
 
 Each returns the figure and saves it when ``path`` is given.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Optional, Sequence
 
 import numpy as np
 
+from ._mpl import pyplot, save
+from ._spherical import plot_point_signals, plot_signal
+
 __all__ = ["plot_loss_history", "plot_components", "plot_signal_evolution", "plot_pseudovectors",
-           "plot_breaking_report"]
-
-
-def _plt():
-    import matplotlib
-
-    if matplotlib.get_backend().lower() not in ("agg", "pdf", "svg", "ps", "cairo"):
-        try:
-            matplotlib.use("Agg")
-        except Exception:  # noqa: BLE001
-            pass
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _save(fig, path):
-    if path is not None:
-        fig.savefig(path, dpi=120, bbox_inches="tight")
-    return fig
+           "plot_breaking_report", "breaking_figures"]
 
 
 def plot_loss_history(history: Sequence[dict], path=None, floor: Optional[float] = None,
                       zero_loss: Optional[float] = None, title: str = "order-parameter search"):
     """Data loss per step (log scale), the model-only phase shaded."""
-    plt = _plt()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 3.6))
     steps = np.array([h["step"] for h in history])
     loss = np.array([h["loss"] for h in history])
@@ -63,13 +49,13 @@ def plot_loss_history(history: Sequence[dict], path=None, floor: Optional[float]
     ax.set_title(title)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    return _save(fig, path)
+    return save(fig, path, bbox_inches="tight")
 
 
 def plot_components(labels: Sequence[str], values, names: Sequence[str], path=None, threshold: float = 0.05):
     """Bar chart of the learned components (``values`` ``(G, D)``); components below
     ``threshold`` x max in every group are left out."""
-    plt = _plt()
+    plt = pyplot()
     v = np.atleast_2d(np.asarray(values, dtype=np.float64))
     vmax = np.abs(v).max() if v.size else 0.0
     keep = [c for c in range(v.shape[1]) if vmax > 0 and np.abs(v[:, c]).max() >= threshold * vmax]
@@ -90,7 +76,7 @@ def plot_components(labels: Sequence[str], values, names: Sequence[str], path=No
     ax.set_ylabel("learned value")
     ax.set_title("learned order parameter")
     fig.tight_layout()
-    return _save(fig, path)
+    return save(fig, path, bbox_inches="tight")
 
 
 def _pick_snapshots(snapshots, phase="joint"):
@@ -108,9 +94,7 @@ def plot_signal_evolution(snapshots, positions, op_irreps: str, out_lmax: int, p
     """The papers' Fig. 2/3: for the start, middle and end of the order-parameter
     phase, the learned global input signal (top) and the output signals at the
     points (bottom), drawn as surfaces :math:`|f(\\hat x)|\\hat x` coloured by f."""
-    plt = _plt()
-    from curienn.plot._spherical import plot_point_signals, plot_signal
-
+    plt = pyplot()
     snaps = _pick_snapshots(snapshots)
     fig = plt.figure(figsize=(4 * len(snaps), 7.5))
     pos = np.asarray(positions, dtype=np.float64)
@@ -132,12 +116,12 @@ def plot_signal_evolution(snapshots, positions, op_irreps: str, out_lmax: int, p
         except TypeError:  # older matplotlib
             pass
     fig.suptitle("evolution of the learned input and the output" + normalization_note)
-    return _save(fig, path)
+    return save(fig, path, bbox_inches="tight")
 
 
 def plot_pseudovectors(b_positions, omega, path=None, target_omega=None, title: str = "B-site pseudovectors"):
     """3D arrows of the learned (and target, scaled to the same norm) pseudovectors."""
-    plt = _plt()
+    plt = pyplot()
     P = np.asarray(b_positions, dtype=np.float64)
     w = np.asarray(omega, dtype=np.float64)
     fig = plt.figure(figsize=(5.5, 5))
@@ -153,14 +137,12 @@ def plot_pseudovectors(b_positions, omega, path=None, target_omega=None, title: 
         ax.quiver(*P.T, *(sign * st * t).T, color="C0", alpha=0.5, label="target tilts")
     ax.set_title(title)
     ax.legend(fontsize=8)
-    return _save(fig, path)
+    return save(fig, path, bbox_inches="tight")
 
 
 def plot_breaking_report(outdir, result, *, positions=None, floor=None, out_lmax=None, tilts=None) -> list[str]:
     """Write the standard figures of a search into ``outdir``; returns the paths."""
-    import os
-
-    plt = _plt()
+    plt = pyplot()
     paths = []
     p = os.path.join(outdir, "loss.png")
     plt.close(plot_loss_history(result.history, p, floor=floor, zero_loss=result.fit.get("zero_loss")))
@@ -178,3 +160,16 @@ def plot_breaking_report(outdir, result, *, positions=None, floor=None, out_lmax
         plt.close(plot_pseudovectors(tilts["b_positions"], tilts["omega"], p, tilts.get("target_omega")))
         paths.append(p)
     return paths
+
+
+def breaking_figures(report, outdir) -> list[str]:
+    """The figures of a :class:`curienn.breaking.SearchReport` into ``outdir``:
+    the loss, the components, the signal evolution (a global order parameter with
+    a projection target) and the tilt pseudovectors (perovskites). Pass it to
+    ``report.write(outdir, figures=breaking_figures)``. Returns the paths."""
+    problem, interp = report.problem, report.interpretation
+    tilts = None
+    if "tilts" in interp:
+        tilts = {"b_positions": interp["tilts"]["b_positions"], "omega": interp["tilts"]["omega"]}
+    return plot_breaking_report(outdir, report.result, positions=problem.positions,
+                                floor=(problem.floor or {}).get("floor"), out_lmax=problem.out_lmax, tilts=tilts)

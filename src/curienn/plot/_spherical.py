@@ -19,6 +19,8 @@ import torch
 
 from curienn.o3 import Irreps, spherical_harmonics
 
+from ._mpl import pyplot
+
 __all__ = ["plot_signal", "plot_point_signals", "signal_surface"]
 
 
@@ -72,13 +74,8 @@ def signal_surface(
 
 
 def _axes(ax):
-    import matplotlib
-
     if ax is None:
-        matplotlib.use("Agg", force=False)
-        import matplotlib.pyplot as plt
-
-        fig = plt.figure(figsize=(5.0, 5.0))
+        fig = pyplot().figure(figsize=(5.0, 5.0))
         ax = fig.add_subplot(projection="3d")
     elif getattr(ax, "name", None) != "3d":
         raise ValueError("ax must be a 3D Axes (fig.add_subplot(projection='3d'))")
