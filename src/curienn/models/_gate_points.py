@@ -38,7 +38,7 @@ from typing import Dict, Mapping, Optional
 
 import torch
 
-from curienn.io._graph import (
+from curienn.io import (
     edge_vectors,
     periodic_radius_graph,
     radius_graph,

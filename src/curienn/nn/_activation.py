@@ -13,7 +13,8 @@ from typing import Callable, Dict, Optional, Sequence
 import torch
 
 from ..o3 import InvalidTypeError, Irreps, ShapeError
-from ._norm import Norm, _drop_e3nn_tensor_product_keys
+from ._e3nn_state import drop_e3nn_tensor_product_keys
+from ._norm import Norm
 
 __all__ = ["moment", "normalize2mom", "Activation", "NormActivation"]
 
@@ -297,7 +298,7 @@ class NormActivation(torch.nn.Module):
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs) -> None:
         # e3nn's checkpoints also hold its weightless `scalar_multiplier` tensor product
-        _drop_e3nn_tensor_product_keys(state_dict, prefix, "scalar_multiplier")
+        drop_e3nn_tensor_product_keys(state_dict, prefix, "scalar_multiplier")
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:

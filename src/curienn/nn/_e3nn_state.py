@@ -1,4 +1,8 @@
-"""Load e3nn 0.6.0 ``TensorProduct`` / ``Linear`` state dicts into curienn modules."""
+"""e3nn 0.6.0 state dicts in curienn modules: :func:`load_e3nn_state_dict` loads an
+e3nn ``TensorProduct`` / ``Linear`` (or any module tree) ``state_dict``, and
+:func:`drop_e3nn_tensor_product_keys` is what the modules that replace e3nn's
+weightless tensor products (``Norm``, ``Gate``, ``NormActivation``) call from
+``_load_from_state_dict``."""
 
 from __future__ import annotations
 
@@ -25,11 +29,15 @@ def load_e3nn_state_dict(module: torch.nn.Module, state_dict: Mapping[str, torch
     loaded with :meth:`torch.nn.Module.load_state_dict`.  The flat weight layout is
     e3nn's, so outputs are identical.
 
-    Example:
-        >>> import e3nn.o3, curienn.nn  # doctest: +SKIP
-        >>> theirs = e3nn.o3.FullyConnectedTensorProduct("2x1o", "1o", "2x0e")  # doctest: +SKIP
-        >>> ours = curienn.nn.FullyConnectedTensorProduct("2x1o", "1o", "2x0e")  # doctest: +SKIP
-        >>> load_e3nn_state_dict(ours, theirs.state_dict())  # doctest: +SKIP
+    Example (e3nn installed):
+        >>> import e3nn.o3, curienn.nn
+        >>> theirs = e3nn.o3.FullyConnectedTensorProduct("2x1o", "1o", "2x0e")
+        >>> ours = curienn.nn.FullyConnectedTensorProduct("2x1o", "1o", "2x0e")
+        >>> load_e3nn_state_dict(ours, theirs.state_dict())
+        <All keys matched successfully>
+        >>> x, y = torch.randn(2, 6), torch.randn(2, 3)
+        >>> torch.allclose(ours(x, y), theirs(x, y), atol=1e-6)
+        True
 
     Args:
         module: the curienn module to fill in place.
@@ -52,3 +60,17 @@ def load_e3nn_state_dict(module: torch.nn.Module, state_dict: Mapping[str, torch
                              f"{tuple(own[key].shape)} (are the irreps and instructions the same?)")
         cleaned[key] = value
     return module.load_state_dict(cleaned, strict=strict)
+
+
+def drop_e3nn_tensor_product_keys(state_dict: dict, prefix: str, *names: str) -> None:
+    """Drop the keys of e3nn's weightless tensor products from ``state_dict``.
+
+    Where e3nn uses a weightless ``TensorProduct`` (``Norm.tp``, ``Gate.mul``,
+    ``NormActivation.scalar_multiplier``), its ``state_dict`` holds an empty ``weight``
+    and an all-ones ``output_mask``. They carry no information; dropping them lets
+    e3nn checkpoints load strictly into the curienn modules, which compute the same
+    thing directly.
+    """
+    for name in names:
+        for key in ("weight", "output_mask"):
+            state_dict.pop(f"{prefix}{name}.{key}", None)

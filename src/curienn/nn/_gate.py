@@ -14,7 +14,7 @@ import torch
 from ..o3 import Irreps, ShapeError
 from ._activation import Activation
 from ._extract import Extract
-from ._norm import _drop_e3nn_tensor_product_keys
+from ._e3nn_state import drop_e3nn_tensor_product_keys
 from ._tp_sub import align_multiplicities
 
 __all__ = ["Gate", "Sortcut"]
@@ -25,10 +25,18 @@ class Sortcut(torch.nn.Module):
 
     The input representation is the concatenation of ``irreps_outs`` (each simplified),
     sorted by irrep and simplified; ``forward`` returns the parts in their original
-    order. Used by :class:`Gate`, whose input is sorted this way.
+    order. Used by :class:`Gate`, whose input is sorted this way (e3nn's
+    ``e3nn.nn._gate._Sortcut``).
 
     Shapes:
         ``(..., irreps_in.dim) -> tuple of (..., irreps_outs[k].dim)``.
+
+    Example:
+        >>> cut = Sortcut("1x1o", "2x0e")
+        >>> cut.irreps_in
+        2x0e+1x1o
+        >>> [t.shape[-1] for t in cut(torch.randn(5))]
+        [3, 2]
     """
 
     def __init__(self, *irreps_outs) -> None:
@@ -132,7 +140,7 @@ class Gate(torch.nn.Module):
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs) -> None:
         # e3nn's checkpoints also hold its weightless `mul` tensor product
-        _drop_e3nn_tensor_product_keys(state_dict, prefix, "mul")
+        drop_e3nn_tensor_product_keys(state_dict, prefix, "mul")
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     @property
@@ -167,3 +175,6 @@ class Gate(torch.nn.Module):
             i_gated += mul * d
             i_gate += mul
         return torch.cat(out, dim=-1)
+
+
+_Sortcut = Sortcut  # e3nn's (private) name

@@ -9,22 +9,9 @@ from __future__ import annotations
 import torch
 
 from ..o3 import Irreps, ShapeError
+from ._e3nn_state import drop_e3nn_tensor_product_keys
 
 __all__ = ["Norm"]
-
-
-def _drop_e3nn_tensor_product_keys(state_dict: dict, prefix: str, *names: str) -> None:
-    """Drop the keys of e3nn's weightless tensor products from ``state_dict``.
-
-    Where e3nn uses a weightless ``TensorProduct`` (``Norm.tp``, ``Gate.mul``,
-    ``NormActivation.scalar_multiplier``), its ``state_dict`` holds an empty ``weight``
-    and an all-ones ``output_mask``. They carry no information; dropping them lets
-    e3nn checkpoints load strictly into the curienn modules, which compute the same
-    thing directly.
-    """
-    for name in names:
-        for key in ("weight", "output_mask"):
-            state_dict.pop(f"{prefix}{name}.{key}", None)
 
 
 class Norm(torch.nn.Module):
@@ -69,7 +56,7 @@ class Norm(torch.nn.Module):
         return f"{self.__class__.__name__}({self.irreps_in})"
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs) -> None:
-        _drop_e3nn_tensor_product_keys(state_dict, prefix, "tp")
+        drop_e3nn_tensor_product_keys(state_dict, prefix, "tp")
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:

@@ -46,6 +46,8 @@ from typing import NamedTuple
 
 import torch
 
+from .. import o3
+
 __all__: list[str] = []
 
 _UV_MODES = ("uvw", "uvu", "uvv", "uvuv", "uvu<v", "u<vw")
@@ -71,9 +73,7 @@ class _Path(NamedTuple):
 
 def _cg_dense(l1: int, l2: int, l3: int) -> torch.Tensor:
     """Dense float64 ``wigner_3j(l1, l2, l3)`` from the cached sparse table."""
-    from ..o3._wigner import _wigner_3j_sparse
-
-    idx, val = _wigner_3j_sparse(l1, l2, l3)
+    idx, val = o3.wigner_3j_sparse(l1, l2, l3)
     out = torch.zeros(2 * l1 + 1, 2 * l2 + 1, 2 * l3 + 1, dtype=torch.float64)
     out[idx[:, 0], idx[:, 1], idx[:, 2]] = val
     return out

@@ -25,6 +25,7 @@ import torch
 
 from . import _rotation
 from ._errors import InvalidArgumentError, InvalidIndexError, UnsupportedOperationError
+from ._wigner import wigner_D
 
 __all__ = ["Irrep", "Irreps", "irrep"]
 
@@ -169,8 +170,6 @@ class Irrep(tuple):
         Returns:
             Tensor of shape ``(..., 2l+1, 2l+1)``.
         """
-        from ._wigner import wigner_D
-
         alpha, beta, gamma = (_rotation._t(x) for x in (alpha, beta, gamma))
         if k is None:
             alpha, beta, gamma = torch.broadcast_tensors(alpha, beta, gamma)
@@ -533,8 +532,6 @@ class Irreps(tuple):
         args = [_rotation._t(x) for x in (alpha, beta, gamma)] + ([] if k is None else [_rotation._t(k)])
         args = torch.broadcast_tensors(*args)
         shape, dtype, device = args[0].shape, args[0].dtype, args[0].device
-        from ._wigner import wigner_D
-
         out = torch.zeros(*shape, self.dim, self.dim, dtype=dtype, device=device)
         cache: dict[int, torch.Tensor] = {}  # one Wigner matrix per degree
         start = 0

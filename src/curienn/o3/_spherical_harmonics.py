@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import math
 import numbers
-import re
 from collections.abc import Sequence
 from typing import Any
 
 import torch
 
 from ._errors import InvalidArgumentError
+from ._irreps import Irreps
 from ._sh_coefficients import (
     NORMALIZATIONS,
     block_scale,
@@ -47,26 +47,12 @@ __all__ = [
 LMAX = 64
 """Largest supported degree (the recurrence is general; e3nn stops at 12)."""
 
-_IRREP_RE = re.compile(r"^\s*(?:(\d+)\s*x\s*)?(\d+)\s*([eoy])\s*$")
-
-
 def _irreps_entries(irreps: Any) -> list[tuple[int, int, int]]:
-    """``[(mul, l, p), ...]`` from an irreps string or an ``Irreps``-like object."""
-    if isinstance(irreps, str):
-        out = []
-        for term in irreps.split("+") if irreps.strip() else []:
-            match = _IRREP_RE.match(term)
-            if match is None:
-                raise ValueError(f"cannot parse irreps {irreps!r} (term {term!r})")
-            mul = int(match.group(1)) if match.group(1) is not None else 1
-            l = int(match.group(2))
-            p = {"e": 1, "o": -1, "y": (-1) ** l}[match.group(3)]
-            out.append((mul, l, p))
-        return out
+    """``[(mul, l, p), ...]`` of anything :class:`Irreps` parses (a string, an ``Irreps``, e3nn's)."""
     try:
-        return [(int(mul), int(ir[0]), int(ir[1])) for mul, ir in irreps]
-    except (TypeError, ValueError, IndexError) as err:
-        raise ValueError(f"cannot interpret {irreps!r} as irreps") from err
+        return [(mul, ir.l, ir.p) for mul, ir in Irreps(irreps)]
+    except (TypeError, ValueError, AssertionError, IndexError) as err:
+        raise ValueError(f"cannot interpret {irreps!r} as irreps: {err}") from err
 
 
 def _is_irreps(obj: Any) -> bool:
@@ -571,8 +557,6 @@ class SphericalHarmonics(torch.nn.Module):
         irreps_in: Any = None,
     ) -> None:
         super().__init__()
-        from ._irreps import Irreps
-
         if normalization not in NORMALIZATIONS:
             raise InvalidArgumentError(
                 f"normalization must be one of {NORMALIZATIONS}, got {normalization!r}"

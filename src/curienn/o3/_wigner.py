@@ -19,6 +19,7 @@ from fractions import Fraction
 import torch
 
 from ._w3j_exact import _check_triple, wigner_3j_sparse_exact
+from ._w3j_table import table_dense, table_lookup
 
 __all__ = [
     "su2_generators",
@@ -26,6 +27,7 @@ __all__ = [
     "change_basis_real_to_complex",
     "wigner_D",
     "wigner_3j",
+    "wigner_3j_sparse",
 ]
 
 
@@ -224,18 +226,22 @@ _W3J_SPARSE: dict[tuple[int, int, int], tuple[torch.Tensor, torch.Tensor]] = {}
 _W3J_DENSE: dict[tuple[int, int, int], torch.Tensor] = {}
 
 
-def _wigner_3j_sparse(l1: int, l2: int, l3: int) -> tuple[torch.Tensor, torch.Tensor]:
+def wigner_3j_sparse(l1: int, l2: int, l3: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Nonzero entries of ``wigner_3j(l1, l2, l3)``: ``(indices (nnz, 3) long, values (nnz,) float64)``.
 
     Cached; do not modify the returned tensors in place.  Served from the shipped
-    table for ``l <= 8`` and computed exactly otherwise.
+    table for ``l <= 8`` and computed exactly otherwise. Tensor-product kernels
+    contract with these entries instead of the dense ``(2l1+1, 2l2+1, 2l3+1)`` array.
+
+    Example:
+        >>> idx, val = wigner_3j_sparse(1, 1, 0)
+        >>> idx.tolist(), round(float(val[0] ** 2 * 3), 12)
+        ([[0, 0, 0], [1, 1, 0], [2, 2, 0]], 1.0)
     """
     _check_triple(l1, l2, l3)
     key = (l1, l2, l3)
     out = _W3J_SPARSE.get(key)
     if out is None:
-        from ._w3j_table import table_lookup
-
         out = table_lookup(l1, l2, l3)
         if out is None:
             idx, val = wigner_3j_sparse_exact(l1, l2, l3)
@@ -249,8 +255,6 @@ def _wigner_3j_dense_f64(l1: int, l2: int, l3: int) -> torch.Tensor:
     key = (l1, l2, l3)
     out = _W3J_DENSE.get(key)
     if out is None:
-        from ._w3j_table import table_dense
-
         out = table_dense(l1, l2, l3)
         if out is None:
             indices, values = _wigner_3j_sparse(l1, l2, l3)
@@ -289,3 +293,6 @@ def wigner_3j(
     dtype = torch.get_default_dtype() if dtype is None else dtype
     out = _wigner_3j_dense_f64(l1, l2, l3).to(dtype=dtype, device=device, copy=True)
     return out.contiguous()
+
+
+_wigner_3j_sparse = wigner_3j_sparse  # the name used before it was public
