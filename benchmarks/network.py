@@ -38,7 +38,7 @@ def main() -> None:
 
     # construction (first = cold caches, second = warm)
     t = time.perf_counter()
-    from curienn.models._gate_points import Network, load_e3nn_network_state_dict
+    from curienn.models import Network, load_e3nn_network_state_dict
     from curienn.o3 import Irreps
     t_import_ours = time.perf_counter() - t
     t = time.perf_counter()
@@ -79,7 +79,7 @@ def main() -> None:
     load_e3nn_network_state_dict(ours, theirs.state_dict())
 
     n = args.points
-    from curienn.io._graph import radius_graph
+    from curienn.io import radius_graph
 
     # uniform points in a cube, its side tuned so the mean degree is ~neighbors
     # (the faces thin out the neighbourhoods)

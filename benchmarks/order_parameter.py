@@ -31,9 +31,8 @@ def main() -> None:
     torch.set_default_dtype(torch.float64)
     torch.manual_seed(0)
 
-    from curienn.breaking._reproductions import SQUARE_MODEL, square_rectangle_setup
-    from curienn.breaking._search import OrderParameterSearch, SearchConfig
-    from curienn.models._gate_points import Network, load_e3nn_network_state_dict
+    from curienn.breaking import SQUARE_MODEL, OrderParameterSearch, SearchConfig, square_rectangle_setup
+    from curienn.models import Network, load_e3nn_network_state_dict
     from e3nn.nn.models.gate_points_2101 import Network as E3nnNetwork
 
     s = square_rectangle_setup()

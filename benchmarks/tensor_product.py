@@ -41,7 +41,7 @@ def _timed(fn) -> float:
 
 
 def tp_flops(tp, batch: int) -> float:
-    from curienn.o3._wigner import _wigner_3j_sparse
+    from curienn.o3 import wigner_3j_sparse as _wigner_3j_sparse
 
     total = 0
     for ins in tp.instructions:

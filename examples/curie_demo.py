@@ -8,15 +8,16 @@ weights, and on the distorted input (C3v) the output drops to C3v with it.
 
     python examples/curie_demo.py [--n-networks 20] [--lmax 4] [--out curie_demo.png]
 
-The figure needs ``curienn.plot.plot_point_signals``; where this curienn does not
-have it, only the table is printed.
+The figures (``curienn.plot.plot_point_signals``) show the first network's output
+signals on each shape.
 """
 
 from __future__ import annotations
 
 import argparse
 
-from curienn.symmetry._demo import DEMO_SHAPES, random_network_demo
+from curienn.breaking import DEMO_SHAPES, random_network_demo
+from curienn.plot import plot_point_signals
 
 
 def main() -> None:
@@ -38,11 +39,6 @@ def main() -> None:
               f"{sum(r.holds for r in demo.results)}/{len(demo.results)} networks")
         print(demo.table())
 
-    try:
-        from curienn.plot import plot_point_signals  # type: ignore[attr-defined]
-    except ImportError:
-        print("\n(no figure: curienn.plot.plot_point_signals is not available)")
-        return
     for i, (name, demo) in enumerate(demos.items()):
         path = args.out.replace(".png", f"_{i}.png")
         plot_point_signals(demo.points, demo.results[0].output, demo.irreps_out, path=path)

@@ -23,6 +23,12 @@ import time
 
 import numpy as np
 import torch
+from ase.io import read
+
+from curienn import cli
+from curienn.breaking import perovskite_setup, reproduce_perovskite
+from curienn.o3 import Irreps
+from curienn.plot import plot_loss_history, plot_pseudovectors
 
 
 def _reorder_like(reference, atoms):
@@ -57,9 +63,6 @@ def main() -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-
-    from curienn.breaking._perovskite import reproduce_perovskite
-    from curienn.plot._breaking import plot_loss_history, plot_pseudovectors
 
     summary = {}
     for name, constrained in (("free", False), ("constrained", True)):
@@ -96,8 +99,6 @@ def main() -> None:
         }
         if not constrained:
             # heat map of the per-site, per-irrep norms (the notebooks' figure)
-            from curienn.o3 import Irreps
-
             names, cols = [], []
             off = 0
             for mul, ir in Irreps(result.irreps):
@@ -118,11 +119,6 @@ def main() -> None:
             plt.close(fig)
 
     if not args.skip_cli:
-        from ase.io import read
-
-        from curienn import cli
-        from curienn.breaking._perovskite import perovskite_setup
-
         s = perovskite_setup()
         cell = s["parent"].cell[:] / 2
         prim = s["parent"][[0, 8, 16, 17, 18]]  # A, B and the three X of the B at the origin

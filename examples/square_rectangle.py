@@ -19,7 +19,21 @@ import json
 import os
 import time
 
+import matplotlib
 import torch
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from curienn import breaking, plot  # noqa: E402
+from curienn.breaking import (  # noqa: E402
+    count_signal_maxima,
+    reproduce_fixed_breaking_input,
+    reproduce_learned_order_parameter,
+    reproduce_rectangle_to_square,
+    reproduce_square_to_rectangle,
+)
+from curienn.plot import plot_loss_history, plot_point_signals  # noqa: E402
 
 
 def main() -> None:
@@ -29,22 +43,6 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)
     os.makedirs(args.out, exist_ok=True)
-
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from curienn.breaking._interpret import parent_irreps
-    from curienn.breaking._reproductions import (
-        count_signal_maxima,
-        reproduce_fixed_breaking_input,
-        reproduce_learned_order_parameter,
-        reproduce_rectangle_to_square,
-        reproduce_square_to_rectangle,
-    )
-    from curienn.plot._breaking import plot_components, plot_loss_history, plot_signal_evolution
-    from curienn.plot._spherical import plot_point_signals
 
     summary = {}
     t0 = time.perf_counter()
@@ -84,17 +82,16 @@ def main() -> None:
                                 floor=floor, zero_loss=r3.fit["zero_loss"], title="3. fixed Y22 input"))
     summary["3_fixed_y22"] = {"loss": r3.fit["loss"], "ratio": r3.fit["ratio"]}
 
-    r4, s4 = reproduce_learned_order_parameter(seed=args.seed)
-    rows = parent_irreps(r4.values[0], r4.irreps, s4["parent_group"])
+    # 4 is the main job (`curienn`): the public problem -> search -> report workflow
+    problem = breaking.OrderParameterProblem.square_to_rectangle(seed=args.seed)
+    r4 = breaking.search(problem, progress=False)
+    report = breaking.interpret(problem, r4)
+    rows = report.interpretation["components"]
     print(f"4. learned order parameter (loss {r4.fit['loss']:.3e} = {r4.fit['ratio']:.3%}; "
           f"model alone {r4.fit['model_only_loss']:.4e}):")
     for r in rows:
         print(f"     {r['component']:<9} {r['value']:+.5f}  {r['parent_irrep']}  ({r['meaning']})")
-    plt.close(plot_components(r4.labels, r4.values, r4.layout.names, os.path.join(args.out, "4_components.png")))
-    plt.close(plot_signal_evolution(r4.snapshots, s4["positions"], r4.irreps, 5,
-                                    os.path.join(args.out, "4_evolution.png")))
-    plt.close(plot_loss_history(r4.history, os.path.join(args.out, "4_loss.png"), floor=floor,
-                                zero_loss=r4.fit["zero_loss"], title="4. learned order parameter"))
+    report.write(os.path.join(args.out, "4_learned"), figures=plot.breaking_figures)  # report.json/.md, figures
     joint = [s for s in r4.snapshots if s["phase"] != "model"]
     maxima = [[count_signal_maxima(o) for o in s["output"]] for s in (joint[0], joint[-1])]
     print(f"     maxima per corner: start {maxima[0]}, end {maxima[1]}")

@@ -1,7 +1,7 @@
 """Tetris: learn the 8 three-dimensional tetrominoes in one orientation, then
 recognise them in any orientation, position and handedness.
 
-The network (:class:`curienn.models._gate_points.Network`) is E(3)-equivariant, so
+The network (:class:`curienn.models.Network`) is E(3)-equivariant, so
 training on one copy of each shape is enough: its outputs on rotated and
 translated copies are the same. The output irreps ``0o + 7x0e`` hold seven
 invariant class scores (the two chiral pieces share one class) and one
@@ -17,8 +17,8 @@ import time
 
 import torch
 
-from curienn.io._graph import batch_graphs
-from curienn.models._gate_points import Network
+from curienn.io import batch_graphs
+from curienn.models import Network
 from curienn.o3 import rand_matrix
 
 #: the 8 pieces, four unit cubes each; the first two are mirror images
