@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 
+from curienn.o3 import _sh_kernels as kernels
 from curienn.o3 import _spherical_harmonics as shmod
 from curienn.o3._spherical_harmonics import (
     LMAX,
@@ -145,7 +146,7 @@ def test_inputs_l_forms_match_e3nn(dtype):
 def test_batch_chunks_match_e3nn(monkeypatch, dtype, normalize):
     """Eager mode splits large batches into chunks (the last one partial): values and gradients."""
     monkeypatch.setattr(
-        shmod, "_CHUNK_ELEMENTS", 1
+        kernels, "_CHUNK_ELEMENTS", 1
     )  # chunks of the minimum, 1024 points
     ls = list(range(7))
     x = torch.randn(2500, 3, requires_grad=True)

@@ -18,12 +18,12 @@
 nothing in curienn imports it.
 """
 
+import importlib
+
 __all__ = ["e3nn"]
 
 
 def __getattr__(name):
     if name == "e3nn":
-        import importlib
-
         return importlib.import_module(f"{__name__}.e3nn")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -24,7 +24,8 @@ import numpy as np
 import torch
 from ase import Atoms, units
 
-from ._lj import ARGON_EPSILON, ARGON_MASS, ARGON_SIGMA, lj_energy_forces
+from ._calculator import ArgonNNCalculator
+from ._lj import ARGON_EPSILON, ARGON_MASS, ARGON_SIGMA, AnalyticLJ, lj_energy_forces
 
 __all__ = [
     "PAPER_POSITIONS", "PAPER_SEEDS", "argon_atoms", "run_md", "verlet_batched", "Trajectories",
@@ -162,9 +163,6 @@ def run_samples(model=None, n_steps: int = 5000, seeds: Sequence[int] = PAPER_SE
         P, M = verlet_batched(fn, np.stack([a.positions for a in atoms]),
                               np.stack([a.get_momenta() for a in atoms]), masses, n_steps, timestep_fs)
         return Trajectories(P, M, np.asarray(masses))
-    from ._calculator import ArgonNNCalculator
-    from ._lj import AnalyticLJ
-
     it = atoms
     if progress:
         from tqdm.auto import tqdm

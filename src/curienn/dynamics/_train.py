@@ -18,10 +18,13 @@ import time
 from dataclasses import dataclass, field
 
 import torch
+import torch.distributed as dist
+from torch.nn.parallel import DistributedDataParallel
 
 from curienn.io import load_checkpoint as io_load_checkpoint
 from curienn.io import save_checkpoint as io_save_checkpoint
 from curienn.models.unitary import ARGON_WIDTHS
+from curienn.optim import FIRE
 
 from ._dataset import ArgonData
 from ._ddp import broadcast_float, get_rank, get_world_size, is_distributed
@@ -137,8 +140,6 @@ def _make_optimizer(cfg: TrainConfig, params):
     if cfg.optimizer == "adam":
         return torch.optim.Adam(params, lr=cfg.lr)
     if cfg.optimizer == "fire":
-        from curienn.optim import FIRE
-
         return FIRE(params, mass=cfg.fire_mass, dt=cfg.fire_dt, dt_max=cfg.fire_dt_max)
     return torch.optim.LBFGS(params, lr=cfg.lr, max_iter=cfg.lbfgs_iter, history_size=cfg.lbfgs_history,
                              line_search_fn="strong_wolfe")
@@ -202,14 +203,10 @@ def train_argon(
         if ck.get("best_state") is not None:
             best = (ck["best_val_loss"], ck["best_state"])
     if is_distributed():
-        import torch.distributed as dist
-
         dist.barrier()  # every rank has read the checkpoint before rank 0 may rewrite it
 
     ddp_model = model
     if is_distributed():
-        from torch.nn.parallel import DistributedDataParallel
-
         ddp_model = DistributedDataParallel(model, device_ids=[device.index] if device.type == "cuda" else None)
     if cfg.compile:
         ddp_model = torch.compile(ddp_model)  # shares the parameters of ``model``

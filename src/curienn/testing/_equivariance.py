@@ -24,6 +24,7 @@ absolute for outputs of order one and relative for large outputs. The API follow
 from __future__ import annotations
 
 import itertools
+import random
 from typing import Any, Callable, Iterable, Optional, Sequence
 
 import torch
@@ -318,8 +319,6 @@ def random_irreps(
             lists of ``(mul, (l, p))`` that ``Irreps`` parses.
         allow_empty: allow irreps of dimension 0.
     """
-    import random
-
     if not (n >= 1 and 0 <= mul_min <= mul_max and 0 <= len_min <= len_max and lmax >= 0):
         raise InvalidArgumentError(f"bad ranges: n {n}, mul {mul_min}..{mul_max}, len {len_min}..{len_max}, lmax {lmax}")
     if not allow_empty and (mul_max == 0 or len_max == 0):

@@ -5,6 +5,8 @@
 at :mod:`curienn.compat.e3nn.nn.models`.
 """
 
+import importlib
+
 from curienn.io import S2Activation, SO3Activation
 from curienn.nn import (
     Activation,
@@ -26,7 +28,5 @@ __all__ = [
 
 def __getattr__(name: str):
     if name == "models":
-        import importlib
-
         return importlib.import_module(f"{__name__}.models")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
