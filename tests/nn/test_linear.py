@@ -4,6 +4,8 @@ import pytest
 import torch
 
 from curienn.nn import Linear
+from curienn.o3 import Irreps, rand_matrix
+from curienn.testing import assert_equivariant
 
 import e3nn.o3 as e3nn_o3
 
@@ -56,6 +58,39 @@ def test_linear_matches_e3nn(irreps_in, irreps_out, kw, dtype):
     params_t = [x] + [p for p in (theirs.weight, theirs.bias) if p.requires_grad]
     for u, v in zip(torch.autograd.grad(a, params_o, g), torch.autograd.grad(b, params_t, g)):
         _close(u, v, _tol(dtype), "grad")
+
+
+@pytest.mark.parametrize("irreps_in,irreps_out,kw", CASES)
+def test_linear_is_equivariant(irreps_in, irreps_out, kw, dtype):
+    """Random rotations and rotations x inversion (float32 and float64), biases and
+    channel axes (f_in/f_out) included; with random weights and biases, not zeros."""
+    lin = Linear(irreps_in, irreps_out, **kw)
+    with torch.no_grad():
+        if lin.bias.numel():
+            lin.bias.normal_()
+    f = (kw["f_in"],) if "f_in" in kw else ()
+    x = torch.randn(3, *f, lin.irreps_in.dim)
+    errors = assert_equivariant(lin, [x], [lin.irreps_in], [lin.irreps_out], ntrials=2)
+    assert set(errors) == {(0, False), (1, False)}
+
+
+def test_linear_is_not_equivariant_with_a_wrong_weight_layout(dtype):
+    """The check above can fail: mixing the two vectors' components by an
+    un-rotated matrix is caught."""
+    lin = Linear("2x1o", "2x1o")
+    x = torch.randn(5, 6)
+    R = rand_matrix()
+    D = Irreps("2x1o").D_from_matrix(R)
+    broken = lambda v: lin(v)[..., [1, 0, 2, 3, 4, 5]]  # noqa: E731 - swaps x and y of the first vector
+    assert not torch.allclose(broken(x @ D.T), broken(x) @ D.T, atol=1e-3)
+    with pytest.raises(AssertionError, match="not equivariant"):
+        assert_equivariant(broken, [x], ["2x1o"], ["2x1o"])
+
+
+def test_linear_per_sample_weights_are_equivariant(dtype):
+    lin = Linear("3x0e+2x1o+2x0e", "2x0e+3x1o", shared_weights=False)
+    x, w = torch.randn(5, lin.irreps_in.dim), torch.randn(5, lin.weight_numel)
+    assert_equivariant(lin, [x, w], [lin.irreps_in, None], [lin.irreps_out])
 
 
 def test_linear_per_sample_weights(dtype):

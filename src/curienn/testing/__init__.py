@@ -1,5 +1,7 @@
-"""curienn.testing: helpers to check equivariance and normalization, and smoke checks
-of modules (random inputs from their irreps, bad shapes, ``torch.compile``)."""
+"""curienn.testing: helpers to check equivariance (rotations and inversions) and
+normalization, and checks of modules (random inputs from their irreps, bad shapes,
+``torch.compile``, second derivatives). Every ``curienn.nn`` and ``curienn.models``
+module runs through them (``tests/test_module_battery.py``)."""
 
 from ._equivariance import *  # noqa: F401,F403
 from ._modules import *  # noqa: F401,F403

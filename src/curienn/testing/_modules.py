@@ -1,5 +1,14 @@
-r"""Smoke checks for modules: random inputs from their irreps, rejection of badly shaped
-inputs, and compilation with ``torch.compile(fullgraph=True)``.
+r"""Checks for modules: random inputs from their irreps, rejection of badly shaped
+inputs, compilation with ``torch.compile(fullgraph=True)``, and second derivatives
+(:func:`assert_double_backward`: the Hessian-vector product by double backward
+against the central finite difference of the gradient,
+
+.. math::
+
+    \nabla^2 L(x)\, v \approx \frac{\nabla L(x + h v) - \nabla L(x - h v)}{2h},
+    \qquad L(x) = \langle c, f(x) \rangle,
+
+for random ``v`` and ``c``, in float64; what a loss on forces needs).
 
 They back the e3nn test helpers ``assert_auto_jitable`` (whose TorchScript part has no
 equivalent in curienn, an eager library) and ``assert_torch_compile`` in
@@ -9,13 +18,13 @@ equivalent in curienn, an eager library) and ``assert_torch_compile`` in
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence
 
 import torch
 
 from curienn.o3 import Irreps
 
-__all__ = ["random_module_inputs", "assert_rejects_bad_shapes", "assert_torch_compile"]
+__all__ = ["random_module_inputs", "assert_rejects_bad_shapes", "assert_torch_compile", "assert_double_backward"]
 
 
 def _input_irreps(module: Any) -> Optional[list]:
@@ -116,3 +125,64 @@ def assert_torch_compile(module_or_factory: Any, *args: Any, backend: str = "ind
             tol = 1e-4 if w.dtype in (torch.float32, torch.float16, torch.bfloat16) else 1e-9
             torch.testing.assert_close(g, w, atol=tol, rtol=tol)
     return compiled
+
+
+def _outputs(func: Callable, args: Sequence[Any]) -> list[torch.Tensor]:
+    out = func(*args)
+    return list(out) if isinstance(out, (tuple, list)) else [out]
+
+
+def assert_double_backward(func: Callable, args: Sequence[Any], *, h: float = 1e-4, rtol: float = 1e-5,
+                           seed: int = 0) -> float:
+    """Assert that second derivatives of ``func`` through double backward are right.
+
+    Args:
+        func: takes ``args`` and returns a tensor or a tuple of tensors.
+        args: its inputs; the floating-point tensors among them are differentiated
+            (they should be float64 for the finite difference to be accurate).
+        h: finite-difference step; rtol: allowed error relative to the largest
+            entry of the Hessian-vector product (and at least ``rtol``).
+
+    Returns:
+        The relative error.
+
+    Example:
+        >>> x = torch.randn(4, 3, dtype=torch.float64)
+        >>> assert_double_backward(lambda x: x.pow(3).sum(-1), [x]) < 1e-6
+        True
+    """
+    gen = torch.Generator().manual_seed(seed)
+    which = [i for i, a in enumerate(args) if isinstance(a, torch.Tensor) and a.is_floating_point()]
+    if not which:
+        raise ValueError("double backward needs at least one floating-point tensor argument")
+    base = [a.detach() if i in which else a for i, a in enumerate(args)]
+    vs = [torch.randn(base[i].shape, generator=gen, dtype=base[i].dtype) for i in which]
+    with torch.no_grad():
+        cs = [torch.randn(o.shape, generator=gen, dtype=o.dtype) for o in _outputs(func, base)]
+
+    def grad(shift: float, create_graph: bool):
+        xs = [base[i] + shift * v for i, v in zip(which, vs)]
+        xs = [x.requires_grad_() for x in xs]
+        full = list(base)
+        for i, x in zip(which, xs):
+            full[i] = x
+        loss = sum((c * o).sum() for c, o in zip(cs, _outputs(func, full)))
+        gs = torch.autograd.grad(loss, xs, create_graph=create_graph, allow_unused=True)
+        return xs, [torch.zeros_like(x) if g is None else g for x, g in zip(xs, gs)]
+
+    xs, gs = grad(0.0, True)
+    if not any(g.requires_grad for g in gs):
+        hv = [torch.zeros_like(v) for v in vs]  # the gradient does not depend on the input: zero Hessian
+    else:
+        dot = sum((g * v).sum() for g, v in zip(gs, vs) if g.requires_grad)
+        hv = torch.autograd.grad(dot, xs, allow_unused=True)
+        hv = [torch.zeros_like(v) if x is None else x for x, v in zip(hv, vs)]
+    _, gp = grad(h, False)
+    _, gm = grad(-h, False)
+    fd = [(a - b) / (2 * h) for a, b in zip(gp, gm)]
+    scale = max(max(float(t.abs().max()) for t in fd if t.numel()), 1.0)
+    err = max(float((a - b).abs().max()) for a, b in zip(hv, fd) if a.numel()) / scale
+    if not err <= rtol:
+        raise AssertionError(f"double backward disagrees with finite differences: relative error {err:.3g} "
+                             f"(rtol {rtol:.3g})")
+    return err

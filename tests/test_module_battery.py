@@ -1,0 +1,252 @@
+"""The module battery (NequIP-style): every public ``torch.nn.Module`` of
+``curienn.nn`` and ``curienn.models`` runs through the same checks --
+
+* equivariance under random rotations and rotations x inversion (and translations
+  of point inputs), built and run in float32 and in float64;
+* second derivatives: the Hessian-vector product by double backward equals the
+  finite difference of the gradient (float64);
+* ``torch.compile`` (whole graph, ``fullgraph=True``) gives the eager numbers;
+* e3nn 0.6.0's numbers, where e3nn has the same module: e3nn's weights are loaded
+  into ours (:func:`curienn.nn.load_e3nn_state_dict`) and the outputs compared.
+
+A new module needs an entry in ``CASES`` (``test_every_module_has_a_case`` fails
+otherwise). Modules acting on ``(..., 3, M)`` column vectors (``models.unitary``)
+are wrapped so that the vectors sit on the last axis as ``Mx1o``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+import pytest
+import torch
+
+import curienn.models
+import curienn.nn
+from curienn import models, nn, o3
+from curienn.models import unitary
+from curienn.testing import assert_double_backward, assert_equivariant, assert_torch_compile
+
+import e3nn.math as e3nn_math
+import e3nn.nn as e3nn_nn
+import e3nn.nn.models.gate_points_2101 as e3nn_gp
+import e3nn.o3 as e3nn_o3
+from e3nn.nn._gate import _Sortcut as E3nnSortcut
+
+N = 4  # batch / points
+MODULE = "module"  # irreps_out: the module's own ``irreps_out``
+
+
+@dataclass
+class Case:
+    """``make()`` builds the module (under the current default dtype); ``call(m, *args)``
+    runs it; ``args()`` draws the inputs; ``irreps_in``/``irreps_out``: specs for
+    :func:`assert_equivariant` (``"cartesian_points"``, irreps or ``None``);
+    ``peer()``: the e3nn module with the same constructor, if any."""
+
+    make: Callable[[], torch.nn.Module]
+    args: Callable[[], list]
+    irreps_in: list
+    irreps_out: list
+    call: Callable = field(default=lambda m, *a: m(*a))
+    peer: Optional[Callable[[], torch.nn.Module]] = None
+    covers: tuple = ()  # extra public classes this case exercises
+
+
+def _x(irreps):
+    return lambda: [o3.Irreps(irreps).randn(N, -1)]
+
+
+def _xy(i1, i2):
+    return lambda: [o3.Irreps(i1).randn(N, -1), o3.Irreps(i2).randn(N, -1)]
+
+
+def _cols(module_fn, m_in):
+    """A ``(..., 3, M)`` module as a function of ``(..., M*3)`` with irreps ``Mx1o``."""
+    return Case(module_fn, _x(f"{m_in}x1o"), [f"{m_in}x1o"], [None],
+                call=lambda m, x: m(x.reshape(N, -1, 3).transpose(-1, -2)).transpose(-1, -2).reshape(N, -1))
+
+
+def _unitary_case(module_fn, m_in, m_out):
+    case = _cols(module_fn, m_in)
+    case.irreps_out = [f"{m_out}x1o"]
+    return case
+
+
+TP_INSTRUCTIONS = [(0, 0, 0, "uvw", True), (1, 1, 0, "uvw", True), (1, 0, 1, "uvu", True), (1, 1, 2, "uvu", True)]
+GP_KW = dict(irreps_in="2x0e+1x1o", irreps_hidden="4x0e+2x0o+2x1e+2x1o", irreps_out="1x0e+1x1o+1x2e",
+             irreps_node_attr=None, irreps_edge_attr="1x0e+1x1o+1x2e", layers=1, max_radius=3.0,
+             number_of_basis=4, radial_layers=1, radial_neurons=8, num_neighbors=3.0, num_nodes=4.0,
+             reduce_output=False)
+CONV_KW = dict(irreps_in="2x0e+1x1o", irreps_node_attr="1x0e", irreps_edge_attr="1x0e+1x1o+1x2e",
+               irreps_out="1x0e+2x1o", number_of_basis=4, radial_layers=1, radial_neurons=8, num_neighbors=3.0)
+_SRC, _DST = zip(*[(i, j) for i in range(N) for j in range(N) if i != j])
+EDGES = (torch.tensor(_SRC), torch.tensor(_DST))
+
+
+def _conv_args():
+    return [o3.Irreps("2x0e+1x1o").randn(N, -1), torch.ones(N, 1), o3.Irreps("1x0e+1x1o+1x2e").randn(N * 3, -1),
+            torch.rand(N * 3, 4)]
+
+
+def _sortcut():
+    return nn.Sortcut("1x1o", "2x0e")
+
+
+def _dropout():
+    d = nn.Dropout("2x0e+1x1o+1x2e", p=0.5)
+    return d.train()
+
+
+def _seeded(m, x):
+    torch.manual_seed(1)  # the same masks for the input and its rotated copy
+    return m(x)
+
+
+CASES = {
+    "TensorProduct": Case(lambda: nn.TensorProduct("2x0e+1x1o", "1x0e+1x1o", "2x0e+1x1o+1x1e", TP_INSTRUCTIONS),
+                          _xy("2x0e+1x1o", "1x0e+1x1o"), ["2x0e+1x1o", "1x0e+1x1o"], ["2x0e+1x1o+1x1e"],
+                          peer=lambda: e3nn_o3.TensorProduct("2x0e+1x1o", "1x0e+1x1o", "2x0e+1x1o+1x1e",
+                                                             TP_INSTRUCTIONS)),
+    "FullyConnectedTensorProduct": Case(
+        lambda: nn.FullyConnectedTensorProduct("2x0e+2x1o+1x2e", "1x0e+1x1o", "2x0e+2x1o+1x1e"),
+        _xy("2x0e+2x1o+1x2e", "1x0e+1x1o"), ["2x0e+2x1o+1x2e", "1x0e+1x1o"], ["2x0e+2x1o+1x1e"],
+        peer=lambda: e3nn_o3.FullyConnectedTensorProduct("2x0e+2x1o+1x2e", "1x0e+1x1o", "2x0e+2x1o+1x1e")),
+    "FullTensorProduct": Case(lambda: nn.FullTensorProduct("2x0e+1x1o", "1x1o+1x2e"), _xy("2x0e+1x1o", "1x1o+1x2e"),
+                              ["2x0e+1x1o", "1x1o+1x2e"], [MODULE],
+                              peer=lambda: e3nn_o3.FullTensorProduct("2x0e+1x1o", "1x1o+1x2e")),
+    "ElementwiseTensorProduct": Case(lambda: nn.ElementwiseTensorProduct("2x0e+1x1o", "2x1o+1x1e"),
+                                     _xy("2x0e+1x1o", "2x1o+1x1e"), ["2x0e+1x1o", "2x1o+1x1e"], [MODULE],
+                                     peer=lambda: e3nn_o3.ElementwiseTensorProduct("2x0e+1x1o", "2x1o+1x1e")),
+    "TensorSquare": Case(lambda: nn.TensorSquare("2x0e+1x1o", "1x0e+1x1e+1x2e"), _x("2x0e+1x1o"), ["2x0e+1x1o"],
+                         ["1x0e+1x1e+1x2e"], peer=lambda: e3nn_o3.TensorSquare("2x0e+1x1o", "1x0e+1x1e+1x2e")),
+    "Linear": Case(lambda: nn.Linear("2x0e+3x1o+1x2e", "3x0e+1x1o+2x2e"), _x("2x0e+3x1o+1x2e"), ["2x0e+3x1o+1x2e"],
+                   ["3x0e+1x1o+2x2e"], peer=lambda: e3nn_o3.Linear("2x0e+3x1o+1x2e", "3x0e+1x1o+2x2e")),
+    "Norm": Case(lambda: nn.Norm("2x1o+1x2e"), _x("2x1o+1x2e"), ["2x1o+1x2e"], ["3x0e"],
+                 peer=lambda: e3nn_o3.Norm("2x1o+1x2e")),
+    "Activation": Case(lambda: nn.Activation("2x0e+1x0o", [torch.tanh, torch.tanh]), _x("2x0e+1x0o"),
+                       ["2x0e+1x0o"], ["2x0e+1x0o"],
+                       peer=lambda: e3nn_nn.Activation("2x0e+1x0o", [torch.tanh, torch.tanh])),
+    "normalize2mom": Case(lambda: nn.normalize2mom(torch.tanh), _x("3x0e"), ["3x0e"], ["3x0e"],
+                          peer=lambda: e3nn_math.normalize2mom(torch.tanh)),
+    "NormActivation": Case(lambda: nn.NormActivation("2x1o+1x2e", torch.sigmoid), _x("2x1o+1x2e"), ["2x1o+1x2e"],
+                           ["2x1o+1x2e"], peer=lambda: e3nn_nn.NormActivation("2x1o+1x2e", torch.sigmoid)),
+    "Gate": Case(lambda: nn.Gate("2x0e", [torch.tanh], "2x0e", [torch.sigmoid], "1x1o+1x2e"),
+                 _x("2x0e+2x0e+1x1o+1x2e"), ["2x0e+2x0e+1x1o+1x2e"], ["2x0e+1x1o+1x2e"],
+                 peer=lambda: e3nn_nn.Gate("2x0e", [torch.tanh], "2x0e", [torch.sigmoid], "1x1o+1x2e")),
+    "Sortcut": Case(_sortcut, _x("2x0e+1x1o"), ["2x0e+1x1o"], ["1x1o", "2x0e"],
+                    peer=lambda: E3nnSortcut("1x1o", "2x0e")),
+    "FullyConnectedNet": Case(lambda: nn.FullyConnectedNet([4, 8, 3], torch.tanh), _x("4x0e"), ["4x0e"], ["3x0e"],
+                              peer=lambda: e3nn_nn.FullyConnectedNet([4, 8, 3], torch.tanh)),
+    "BatchNorm": Case(lambda: nn.BatchNorm("2x0e+1x1o+1x2e"), _x("2x0e+1x1o+1x2e"), ["2x0e+1x1o+1x2e"],
+                      ["2x0e+1x1o+1x2e"], peer=lambda: e3nn_nn.BatchNorm("2x0e+1x1o+1x2e")),
+    "Extract": Case(lambda: nn.Extract("2x0e+1x1o+1x2e", ["1x1o", "2x0e"], [(1,), (0,)]), _x("2x0e+1x1o+1x2e"),
+                    ["2x0e+1x1o+1x2e"], ["1x1o", "2x0e"],
+                    peer=lambda: e3nn_nn.Extract("2x0e+1x1o+1x2e", ["1x1o", "2x0e"], [(1,), (0,)])),
+    "ExtractIr": Case(lambda: nn.ExtractIr("2x0e+1x1o+1x2e", "1o"), _x("2x0e+1x1o+1x2e"), ["2x0e+1x1o+1x2e"],
+                      ["1x1o"], peer=lambda: e3nn_nn.ExtractIr("2x0e+1x1o+1x2e", "1o")),
+    "Identity": Case(lambda: nn.Identity("2x0e+1x1o", "2x0e+1x1o"), _x("2x0e+1x1o"), ["2x0e+1x1o"], ["2x0e+1x1o"],
+                     peer=lambda: e3nn_nn.Identity("2x0e+1x1o", "2x0e+1x1o")),
+    "Dropout": Case(_dropout, _x("2x0e+1x1o+1x2e"), ["2x0e+1x1o+1x2e"], ["2x0e+1x1o+1x2e"], call=_seeded,
+                    peer=lambda: e3nn_nn.Dropout("2x0e+1x1o+1x2e", p=0.5).train()),
+    "Network": Case(lambda: models.Network(**GP_KW), lambda: [torch.randn(N, 3), o3.Irreps("2x0e+1x1o").randn(N, -1)],
+                    ["cartesian_points", "2x0e+1x1o"], ["1x0e+1x1o+1x2e"],
+                    call=lambda m, pos, x: m({"pos": pos, "x": x, "edge_src": EDGES[0], "edge_dst": EDGES[1]}),
+                    peer=lambda: e3nn_gp.Network(**GP_KW)),  # e3nn finds the same edges within max_radius
+    "Convolution": Case(lambda: models.Convolution(**CONV_KW), _conv_args, ["2x0e+1x1o", "1x0e", "1x0e+1x1o+1x2e", None],
+                        ["1x0e+2x1o"], call=lambda m, x, z, sh, emb: m(x, z, *EDGES, sh, emb),
+                        peer=lambda: e3nn_gp.Convolution(**CONV_KW)),
+    "Compose": Case(lambda: models.Compose(nn.Linear("2x0e+1x1o", "3x0e+1x1o"),
+                                           nn.Gate("2x0e", [torch.tanh], "1x0e", [torch.sigmoid], "1x1o")),
+                    _x("2x0e+1x1o"), ["2x0e+1x1o"], ["2x0e+1x1o"]),
+    "UnitaryLinear": _unitary_case(lambda: unitary.UnitaryLinear(3, 5), 3, 5),
+    "UnitaryNetwork": _unitary_case(lambda: unitary.UnitaryNetwork([3, 6, 2]), 3, 2),
+    "NormGate": _unitary_case(lambda: unitary.NormGate(torch.sigmoid), 3, 3),
+    "SoftsignResidual": _unitary_case(lambda: unitary.SoftsignResidual(0.05), 3, 3),
+    "VectorLeakyReLU": _unitary_case(lambda: unitary.VectorLeakyReLU(), 3, 3),
+    "IdentityActivation": _unitary_case(lambda: unitary.IdentityActivation(), 3, 3),
+    "VectorDescriptor": Case(lambda: unitary.VectorDescriptor([1.0, 2.0], [1.0, 0.5], cutoff=4.0),
+                             lambda: [torch.randn(N, 3)], ["cartesian_points"], ["2x1o"],
+                             call=lambda m, pos: m(pos).transpose(-1, -2).reshape(N, -1)),
+}
+
+
+def _public_modules():
+    found = set()
+    for pkg in (curienn.nn, curienn.models, curienn.models.unitary):
+        for name in pkg.__all__:
+            obj = getattr(pkg, name)
+            if inspect.isclass(obj) and issubclass(obj, torch.nn.Module):
+                found.add(obj.__name__)
+    return found
+
+
+def test_every_module_has_a_case():
+    missing = _public_modules() - set(CASES) - {c for case in CASES.values() for c in case.covers}
+    assert not missing, f"public modules without a battery case (add them to CASES): {sorted(missing)}"
+
+
+def _run(case, module, args):
+    return lambda *a: case.call(module, *a)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_equivariant(name, dtype):
+    case = CASES[name]
+    module = case.make()
+    args = case.args()
+    assert all(a.dtype == dtype for a in args if a.is_floating_point())
+    irreps_out = [module.irreps_out if s == MODULE else s for s in case.irreps_out]
+    errors = assert_equivariant(_run(case, module, args), args, case.irreps_in, irreps_out)
+    assert (1, False) in errors or (1, True) in errors  # inversions were tested
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_double_backward(name):
+    torch.set_default_dtype(torch.float64)
+    case = CASES[name]
+    module = case.make()
+    assert_double_backward(_run(case, module, None), case.args(), rtol=1e-5)
+
+
+class _Call(torch.nn.Module):
+    """A case's call as a module (what :func:`assert_torch_compile` compiles)."""
+
+    def __init__(self, case: Case, module: torch.nn.Module) -> None:
+        super().__init__()
+        self.case, self.module = case, module
+
+    def forward(self, *args):
+        return self.case.call(self.module, *args)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_compiles(name):
+    """The whole graph is captured (``fullgraph=True``; the ``"eager"`` backend, to keep
+    the suite fast) and gives the eager numbers."""
+    case = CASES[name]
+    module = case.make()
+    if name in ("BatchNorm", "Dropout"):
+        module.eval()  # running statistics / random masks: compiled and eager calls would differ
+    assert_torch_compile(_Call(case, module) if name != "Dropout" else module, *case.args(), backend="eager")
+    if name == "Dropout":  # and in training mode the graph is captured too
+        assert_torch_compile(module.train(), *case.args(), backend="eager")
+
+
+@pytest.mark.parametrize("name", sorted(n for n, c in CASES.items() if c.peer is not None))
+def test_e3nn_numbers(name):
+    torch.set_default_dtype(torch.float64)
+    case = CASES[name]
+    ours, theirs = case.make(), case.peer()
+    if name == "Network":
+        models.load_e3nn_network_state_dict(ours, theirs.state_dict())
+    else:
+        nn.load_e3nn_state_dict(ours, theirs.state_dict())
+    args = case.args()
+    a, b = case.call(ours, *args), case.call(theirs, *args)
+    a, b = (list(a), list(b)) if isinstance(a, (tuple, list)) else ([a], [b])
+    for u, v in zip(a, b):
+        assert u.shape == v.shape
+        torch.testing.assert_close(u, v, atol=1e-10, rtol=1e-9)
