@@ -19,6 +19,8 @@ import sys
 
 from curienn import CONVENTIONS_VERSION, __version__
 
+__all__ = ["MAIN_JOB", "build_parser", "main"]
+
 #: sub-command modules, in the order ``--help`` lists them
 _COMMANDS = ("demo", "symmetry", "argon", "order_parameter")
 
