@@ -60,24 +60,25 @@ def register(sub) -> None:
                    help="target encoding (default: projection for finite, vectors for periodic)")
     g.add_argument("--encoding-lmax", type=_count(0), default=5, metavar="L",
                    help="lmax of the projection encoding of the displacements (default 5)")
-    s = p.add_argument_group("the search")
+    s = p.add_argument_group("the search", "defaults: the settings of the preset for the input (the square, "
+                             "a finite structure or a crystal), listed in curienn.breaking.PRESETS")
     s.add_argument("--irreps", default=None,
-                   help="candidate order-parameter irreps (default 1e+1o+2e+2o+3e+3o+4e+4o+5e+5o; "
-                        "0e+0o+1e+1o+2e+2o for periodic files)")
+                   help="candidate order-parameter irreps (default: the preset's)")
     s.add_argument("--model-lmax", type=_count(0), default=None, metavar="L",
                    help="lmax of the network's hidden irreps and edge harmonics "
                         "(default 5 for the square, min(5, encoding lmax) for molecules, 2 for crystals)")
     s.add_argument("--lmax", type=_count(0), default=None, metavar="L",
                    help="deprecated: sets both --encoding-lmax and --model-lmax")
     s.add_argument("--lmax-penalty", type=float, default=None, metavar="W",
-                   help="weight of the l-penalty W * l^2 * mean|p_l| (default 0 for the square, 1e-3 for files)")
+                   help="weight of the l-penalty W * l^2 * mean|p_l| (default: the preset's)")
     s.add_argument("--l1", type=float, default=1e-4, help="L1 weight on the order parameter (default 1e-4)")
     s.add_argument("--steps", type=_count(0), default=None,
-                   help="order-parameter steps after the model-only phase (default 60 square / 80 files)")
+                   help="order-parameter steps after the model-only phase (default: the preset's)")
     s.add_argument("--model-steps", type=_count(1), default=None,
-                   help="at most this many model-only steps (stops earlier on a plateau; default 80 / 10)")
-    s.add_argument("--loss", default=None, choices=("mse", "l1"), help="default: mse (finite), l1 (periodic)")
-    s.add_argument("--max-radius", type=float, default=None, help="graph cutoff (default 3.0)")
+                   help="at most this many model-only steps (stops earlier on a plateau; default: the preset's)")
+    s.add_argument("--loss", default=None, choices=("mse", "l1"), help="data loss (default: the preset's)")
+    s.add_argument("--max-radius", type=float, default=None,
+                   help="graph cutoff (default: 3.0 for the square and crystals, 1.05 x the diameter of a molecule)")
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--threads", type=int, default=1,
                    help="torch threads (default 1: the tensors are small and threads only add overhead)")
