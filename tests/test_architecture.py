@@ -37,7 +37,7 @@ LAYERS = [
 ]
 RANK = {pkg: k for k, layer in enumerate(LAYERS) for pkg in layer}
 #: importable inside functions anywhere: optional dependencies (and heavy scipy sub-modules)
-OPTIONAL = {"ase", "spglib", "matplotlib", "tqdm", "e3nn", "scipy"}
+OPTIONAL = {"ase", "spglib", "spgrep", "matplotlib", "tqdm", "e3nn", "scipy"}
 #: importable inside functions in one package, and why
 LAZY_ALLOWED = {
     "symmetry": {"torch", "curienn.o3"},  # numpy-only at import time

@@ -16,6 +16,8 @@ import re
 
 import numpy as np
 
+from ._representation import representation_matrices
+
 __all__ = ["parse_field_type", "field_dim", "field_representation"]
 
 _TERM = re.compile(r"^\s*(?:(\d+)\s*x\s*)?(\d+)\s*([eo])\s*$")
@@ -57,8 +59,6 @@ def field_representation(irreps: str, rotations) -> np.ndarray:
     terms = parse_field_type(irreps)
     Rs = np.asarray(rotations, dtype=np.float64).reshape(-1, 3, 3)
     if any(l > 1 for _, l, _ in terms):
-        from ._representation import representation_matrices
-
         return representation_matrices(irreps, Rs)
     improper = np.linalg.det(Rs) < 0
     blocks = []
