@@ -11,6 +11,7 @@
    numpy and public ``curienn`` packages (``curienn --help`` does not load torch).
 4. No file in ``src/curienn`` is longer than ``MAX_LINES``.
 5. No import cycle between the modules of a package (function-local imports included).
+6. The examples and benchmarks use public names only.
 """
 
 from __future__ import annotations
@@ -30,9 +31,9 @@ LAYERS = [
     ("nn",),
     ("io",),
     ("models", "testing"),
-    ("symmetry", "compat"),
+    ("symmetry",),
     ("breaking", "dynamics"),
-    ("plot",),
+    ("plot", "compat"),
     ("cli",),
 ]
 RANK = {pkg: k for k, layer in enumerate(LAYERS) for pkg in layer}
@@ -149,6 +150,17 @@ def test_packages_use_each_others_public_names_only():
             if private:
                 bad.append(f"{_where(path, line)}: {t} {names or ''} (private: {private})")
     assert not bad, "imports of another package's private names:\n" + "\n".join(bad)
+
+
+def test_examples_and_benchmarks_use_public_names_only():
+    bad = []
+    root = SRC.parents[1]
+    for path in sorted(root.glob("examples/*.py")) + sorted(root.glob("benchmarks/*.py")):
+        for target, names, line, _ in _imports(path):
+            if target.startswith("curienn") and (any(p.startswith("_") for p in target.split(".")[1:])
+                                                 or any(n.startswith("_") for n in names)):
+                bad.append(f"{path.name}:{line}: {target} {names}")
+    assert not bad, "private curienn names in examples/benchmarks:\n" + "\n".join(bad)
 
 
 def _lazy_ok(package: str | None, target: str) -> bool:

@@ -4,8 +4,8 @@ The layers import in one direction only::
 
     o3 -> nn -> io -> models -> symmetry -> breaking, dynamics -> plot -> cli
 
-(``optim`` needs only torch; ``testing`` and ``compat`` sit beside the layers
-they check and port; ``docs/architecture.md`` has the map.)
+(``optim`` needs only torch; ``testing`` sits beside ``models``, ``compat``
+beside ``plot``; ``docs/architecture.md`` has the map.)
 
 Sub-packages are imported lazily, so ``import curienn`` stays cheap; use
 ``from curienn import o3`` or ``import curienn.o3``.

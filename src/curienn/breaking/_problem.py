@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, Callable, Optional, Sequence, Union
+from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 import torch
@@ -253,23 +253,12 @@ class OrderParameterProblem:
                    cell=np.asarray(parent.cell[:]) if periodic else None,
                    pbc=np.asarray(parent.pbc, dtype=bool) if periodic else None, where=where, sites=sites,
                    mask=mask, title=title or f"{pname} -> {cname}", parent=parent, child=child,
-                   displacements=disp, supercell=None if supercell is None else reps, encoding=encoding, encoding_lmax=encoding_lmax,
-                   floor=floor)
+                   displacements=disp, supercell=None if supercell is None else reps, encoding=encoding,
+                   encoding_lmax=encoding_lmax, floor=floor)
 
 
-def search(
-    problem: OrderParameterProblem,
-    *,
-    progress: bool = True,
-    checkpoint: Optional[str] = None,
-    resume: bool = False,
-    checkpoint_every: float = 10.0,
-    snapshot_every: Optional[int] = None,
-    threads: Optional[int] = None,
-    callback: Optional[Callable[[dict], bool]] = None,
-) -> OrderParameterResult:
-    """Solve ``problem``: :meth:`OrderParameterSearch.run` on it (see there for the
-    arguments: progress bar, atomic checkpoints and resuming, the stop ``callback``)."""
-    return OrderParameterSearch.from_problem(problem).run(
-        progress=progress, checkpoint=checkpoint, resume=resume, checkpoint_every=checkpoint_every,
-        snapshot_every=snapshot_every, threads=threads, callback=callback)
+def search(problem: OrderParameterProblem, **run_options) -> OrderParameterResult:
+    """Solve ``problem``: :meth:`OrderParameterSearch.run` on it, with its keywords
+    (``progress``, ``checkpoint``, ``resume``, ``checkpoint_every``, ``snapshot_every``,
+    ``threads``, the stop ``callback``)."""
+    return OrderParameterSearch.from_problem(problem).run(**run_options)

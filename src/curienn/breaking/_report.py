@@ -154,7 +154,8 @@ class SearchReport:
         lines.append(f"- candidate irreps: `{res.irreps}`; where: {pr.where}"
                      + (f" (sites {pr.sites})" if pr.sites else ""))
         lines.append(f"- target: `{res.target_irreps}`, loss {f['loss_kind']}")
-        lines.append(f"- final loss **{f['loss']:.4e}** = {f['ratio']:.3%} of the zero-output loss {f['zero_loss']:.4e}")
+        lines.append(f"- final loss **{f['loss']:.4e}** = {f['ratio']:.3%} of the zero-output loss "
+                     f"{f['zero_loss']:.4e}")
         if f.get("model_only_loss") is not None:
             lines.append(f"- model alone (before the order parameter): {f['model_only_loss']:.4e}")
         if pr.floor:

@@ -52,7 +52,8 @@ def register(sub) -> None:
 def _symmetry(atoms, path: str, args):
     """Point or space group of ``atoms``, decorated with ``--features`` if given."""
     if args.features is None:
-        return curienn.symmetry.symmetry_of(atoms, tol=args.tol, symprec=args.symprec, angle_tolerance=args.angle_tolerance)
+        return curienn.symmetry.symmetry_of(atoms, tol=args.tol, symprec=args.symprec,
+                                            angle_tolerance=args.angle_tolerance)
     if args.irreps is None:
         raise ValueError("--features needs --irreps (e.g. --irreps 1e)")
     if args.features not in atoms.arrays:

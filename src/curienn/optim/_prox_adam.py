@@ -87,7 +87,8 @@ class ProxAdam:
         if blocks and self.lam_block is not None:
             norm = self._block_mean(self.p * self.p).mul(
                 torch.bincount(self.block).to(self.p.dtype)[self.block]).sqrt()
-            full = full + self.lam_block * torch.where(norm > 0, self.p / norm.clamp_min(1e-300), torch.zeros_like(norm))
+            unit = torch.where(norm > 0, self.p / norm.clamp_min(1e-300), torch.zeros_like(norm))
+            full = full + self.lam_block * unit
         self.m.mul_(b1).add_(g, alpha=1 - b1)
         self.v.mul_(b2).addcmul_(full, full, value=1 - b2)
         v = self._block_mean(self.v) if blocks else self.v
