@@ -38,7 +38,6 @@ from typing import Callable, Optional, Sequence, Union
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 
 from curienn.io import periodic_radius_graph, radius_graph
 from curienn.o3 import Irreps
@@ -349,6 +348,8 @@ class OrderParameterSearch:
         total = self.total_steps()
         bar = None
         if progress:
+            from tqdm.auto import tqdm  # optional (curienn[md]): only for the progress bar
+
             bar = tqdm(total=total, desc="order-parameter search", file=sys.stderr,
                        initial=min(state.step, total), leave=False)
         last_save = time.perf_counter()
