@@ -146,7 +146,7 @@ def test_packages_use_each_others_public_names_only():
             if theirs is None or theirs == mine:
                 continue
             private = [p for p in t.split(".")[2:] if p.startswith("_")]
-            private += [n for n in names if n.startswith("_") and t != "curienn"]
+            private += [n for n in names if n.startswith("_") and not n.startswith("__") and t != "curienn"]
             if private:
                 bad.append(f"{_where(path, line)}: {t} {names or ''} (private: {private})")
     assert not bad, "imports of another package's private names:\n" + "\n".join(bad)

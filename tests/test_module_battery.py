@@ -32,7 +32,14 @@ from curienn.testing import assert_double_backward, assert_equivariant, assert_t
 import e3nn.math as e3nn_math
 import e3nn.nn as e3nn_nn
 import e3nn.nn.models.gate_points_2101 as e3nn_gp
+import e3nn.nn.models.gate_points_2102 as e3nn_gp2102
+import e3nn.nn.models.v2103.voxel_convolution as e3nn_voxel2103
+import e3nn.nn.models.v2104.voxel_convolution as e3nn_voxel2104
+import e3nn.nn.models.v2106.gate_points_message_passing as e3nn_mp2106
+import e3nn.nn.models.v2106.gate_points_networks as e3nn_net2106
+import e3nn.nn.models.v2106.points_convolution as e3nn_pc2106
 import e3nn.o3 as e3nn_o3
+import e3nn.o3.experimental as e3nn_o3x
 from e3nn.nn._gate import _Sortcut as E3nnSortcut
 
 N = 4  # batch / points
@@ -53,6 +60,10 @@ class Case:
     call: Callable = field(default=lambda m, *a: m(*a))
     peer: Optional[Callable[[], torch.nn.Module]] = None
     covers: tuple = ()  # extra public classes this case exercises
+    equivariance: Optional[Callable] = None  # a custom check ``(module, args)`` (voxel grids)
+    compiled_as: Optional[str] = None  # its forward is that case's (inherited), compiled there
+    no_whole_graph: str = ""  # why torch.compile cannot capture it whole (then its parts are compiled)
+    load: Callable = field(default=lambda ours, theirs: nn.load_e3nn_state_dict(ours, theirs.state_dict()))
 
 
 def _x(irreps):
@@ -83,6 +94,12 @@ GP_KW = dict(irreps_in="2x0e+1x1o", irreps_hidden="2x0e+1x0o+1x1e+1x1o", irreps_
              reduce_output=False)
 CONV_KW = dict(irreps_in="2x0e+1x1o", irreps_node_attr="1x0e", irreps_edge_attr="1x0e+1x1o",
                irreps_out="1x0e+2x1o", number_of_basis=4, radial_layers=1, radial_neurons=8, num_neighbors=3.0)
+GP2102_KW = {**GP_KW, "irreps_node_attr": "2x0e"}
+PC_ARGS = ("2x0e+1x1o", "1x0e", "1x0e+1x1o", "1x0e+1x1o+1x1e", [3, 8], 3.0)
+MP_KW = dict(irreps_node_sequence=["2x0e+1x1o", "2x0e+1x1o", "1x0e+1x1o"], irreps_node_attr="1x0e",
+             irreps_edge_attr="1x0e+1x1o", fc_neurons=[3, 8], num_neighbors=3.0)
+NET_KW = dict(max_radius=3.0, num_neighbors=3.0, num_nodes=4.0, mul=2, layers=1, lmax=1)
+GRAPH_ARGS = ("2x0e+1x1o", "1x0e", "1x1e", "1x0e+1x1o")
 _SRC, _DST = zip(*[(i, j) for i in range(N) for j in range(N) if i != j])
 EDGES = (torch.tensor(_SRC), torch.tensor(_DST))
 
@@ -90,6 +107,69 @@ EDGES = (torch.tensor(_SRC), torch.tensor(_DST))
 def _conv_args():
     return [o3.Irreps("2x0e+1x1o").randn(N, -1), torch.ones(N, 1), o3.Irreps("1x0e+1x1o").randn(N * 3, -1),
             torch.rand(N * 3, 4)]
+
+
+def _network_state(ours, theirs):
+    models.load_e3nn_network_state_dict(ours, theirs.state_dict())
+
+
+def _graph_call(keys):
+    """``module(dict)`` with the complete graph of ``N`` points given as edges."""
+    def call(m, pos, *values):
+        return m({"pos": pos, **dict(zip(keys, values)), "edge_src": EDGES[0], "edge_dst": EDGES[1],
+                  "edge_index": torch.stack(EDGES)})
+    return call
+
+
+def _edge_args(*node_irreps, edge_irreps="1x0e+1x1o", scalars=3):
+    """Node features, ``edge_src``/``edge_dst`` of the complete graph, edge attributes and scalars."""
+    def make():
+        nodes = [o3.Irreps(i).randn(N, -1) if i != "ones" else torch.ones(N, 1) for i in node_irreps]
+        return [*nodes, o3.Irreps(edge_irreps).randn(len(EDGES[0]), -1), torch.rand(len(EDGES[0]), scalars)]
+    return make
+
+
+def _with_edges(m, *args):
+    """``m(nodes..., edge_src, edge_dst, edge_attr, edge_scalars)`` from ``(nodes..., edge_attr, edge_scalars)``."""
+    return m(*args[:-2], *EDGES, *args[-2:])
+
+
+def _random_alpha(module):
+    """The v2106 convolutions start as self-connections (``alpha = 0``): make the messages count."""
+    with torch.no_grad():
+        for m in module.modules():
+            if hasattr(m, "alpha"):
+                m.alpha.weight.normal_()
+    return module
+
+
+def _signed_permutation_grid(x, R):
+    """``y(r) = x(R^T r)`` on a centred cubic grid (``R`` a signed permutation matrix)."""
+    n = x.shape[-1]
+    c = torch.arange(n) - n // 2
+    grid = torch.stack(torch.meshgrid(c, c, c, indexing="ij"), -1)
+    src = (grid.to(R.dtype) @ R).round().long() + n // 2
+    return x[..., src[..., 0], src[..., 1], src[..., 2]]
+
+
+def _voxel_equivariance(irreps_in, irreps_out):
+    """Equivariance on a cubic grid: the rotations and inversions that map it onto itself
+    (a quarter turn, the inversion, their product, a three-fold axis)."""
+    def check(module, x):
+        dt = x.dtype
+        quarter = torch.tensor([[0.0, -1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]], dtype=dt)
+        threefold = torch.tensor([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], dtype=dt)
+        i_in, i_out = o3.Irreps(irreps_in or module.irreps_in), o3.Irreps(irreps_out or module.irreps_out)
+        for R in (quarter, -torch.eye(3, dtype=dt), -quarter, threefold):
+            def act(t, irreps):
+                return torch.einsum("ij,bjxyz->bixyz", irreps.D_from_matrix(R), _signed_permutation_grid(t, R))
+            tol = 1e-4 if dt == torch.float32 else 1e-10
+            torch.testing.assert_close(module(act(x, i_in)), act(module(x), i_out), atol=tol, rtol=tol)
+    return check
+
+
+def _voxels(channels):
+    return lambda: [torch.randn(1, channels, 5, 5, 5)]
 
 
 def _sortcut():
@@ -154,14 +234,92 @@ CASES = {
                     peer=lambda: e3nn_nn.Dropout("2x0e+1x1o+1x2e", p=0.5).train()),
     "Network": Case(lambda: models.Network(**GP_KW), lambda: [torch.randn(N, 3), o3.Irreps("2x0e+1x1o").randn(N, -1)],
                     ["cartesian_points", "2x0e+1x1o"], ["1x0e+1x1o"],
-                    call=lambda m, pos, x: m({"pos": pos, "x": x, "edge_src": EDGES[0], "edge_dst": EDGES[1]}),
-                    peer=lambda: e3nn_gp.Network(**GP_KW)),  # e3nn finds the same edges within max_radius
+                    call=_graph_call(["x"]), peer=lambda: e3nn_gp.Network(**GP_KW), load=_network_state),
     "Convolution": Case(lambda: models.Convolution(**CONV_KW), _conv_args, ["2x0e+1x1o", "1x0e", "1x0e+1x1o", None],
                         ["1x0e+2x1o"], call=lambda m, x, z, sh, emb: m(x, z, *EDGES, sh, emb),
                         peer=lambda: e3nn_gp.Convolution(**CONV_KW)),
     "Compose": Case(lambda: models.Compose(nn.Linear("2x0e+1x1o", "3x0e+1x1o"),
                                            nn.Gate("2x0e", [torch.tanh], "1x0e", [torch.sigmoid], "1x1o")),
                     _x("2x0e+1x1o"), ["2x0e+1x1o"], ["2x0e+1x1o"]),
+    "Network2102": Case(lambda: models.Network2102(**GP2102_KW),
+                        lambda: [torch.randn(N, 3), o3.Irreps("2x0e+1x1o").randn(N, -1), torch.rand(N, 2)],
+                        ["cartesian_points", "2x0e+1x1o", "2x0e"], ["1x0e+1x1o"], call=_graph_call(["x", "z"]),
+                        peer=lambda: e3nn_gp2102.Network(**GP2102_KW), load=_network_state),
+    "Convolution2102": Case(lambda: models.Convolution2102("2x0e", "0e", "0e+1o", "0e+1o", number_of_edge_features=6,
+                                                           radial_layers=1, radial_neurons=4, num_neighbors=2.0),
+                            _edge_args("2x0e", "ones", edge_irreps="0e+1o", scalars=6), ["2x0e", "0e", "0e+1o", None],
+                            ["0e+1o"], call=_with_edges, load=_network_state,
+                            peer=lambda: e3nn_gp2102.Convolution("2x0e", "0e", "0e+1o", "0e+1o",
+                                                                 number_of_edge_features=6, radial_layers=1,
+                                                                 radial_neurons=4, num_neighbors=2.0)),
+    "PointsConvolution": Case(lambda: _random_alpha(models.PointsConvolution(*PC_ARGS)),
+                              _edge_args("2x0e+1x1o", "ones"), ["2x0e+1x1o", "1x0e", "1x0e+1x1o", None],
+                              ["1x0e+1x1o+1x1e"], call=_with_edges, load=_network_state,
+                              peer=lambda: e3nn_pc2106.Convolution(*PC_ARGS)),
+    "PointsConvolution2103": Case(lambda: models.PointsConvolution2103(*PC_ARGS), _edge_args("2x0e+1x1o", "ones"),
+                                  ["2x0e+1x1o", "1x0e", "1x0e+1x1o", None], ["1x0e+1x1o+1x1e"], call=_with_edges),
+    "PointsInOutConvolution": Case(
+        lambda: models.PointsInOutConvolution("0e+1e", "0e+1e", "2x0e", "3x0e", "0e+1e", num_edge_scalar_attr=4,
+                                              radial_layers=1, radial_neurons=8, num_neighbors=3.0),
+        lambda: [o3.Irreps("0e+1e").randn(N, -1), torch.rand(N, 2), torch.rand(2, 3),
+                 o3.Irreps("0e+1e").randn(4, -1), torch.rand(4, 4)],
+        ["0e+1e", "2x0e", "3x0e", "0e+1e", None], ["0e+1e"],
+        call=lambda m, x, zi, zo, ea, es: m(x, zi, zo, torch.tensor([0, 1, 3, 2]), torch.tensor([0, 0, 1, 1]), ea, es)),
+    "MessagePassing": Case(lambda: _random_alpha(models.MessagePassing(**MP_KW)), _edge_args("2x0e+1x1o", "ones"),
+                           ["2x0e+1x1o", "1x0e", "1x0e+1x1o", None], ["1x0e+1x1o"], call=_with_edges,
+                           load=_network_state, peer=lambda: e3nn_mp2106.MessagePassing(**MP_KW)),
+    "MessagePassing2103": Case(lambda: models.MessagePassing2103("2x0e+1x1o", "2x0e+1x1o", "1x0e+1x1o", "1x0e",
+                                                                 "1x0e+1x1o", layers=1, fc_neurons=[3, 8],
+                                                                 num_neighbors=3.0),
+                               _edge_args("2x0e+1x1o", "ones"), ["2x0e+1x1o", "1x0e", "1x0e+1x1o", None],
+                               ["1x0e+1x1o"], call=_with_edges, compiled_as="MessagePassing"),
+    "SimpleNetwork": Case(lambda: models.SimpleNetwork("2x0e+1x1o", "1x0e+1x1o", **NET_KW),
+                          lambda: [torch.randn(N, 3), o3.Irreps("2x0e+1x1o").randn(N, -1)],
+                          ["cartesian_points", "2x0e+1x1o"], ["1x0e+1x1o"],
+                          call=lambda m, pos, x: m({"pos": pos, "x": x}), load=_network_state,
+                          no_whole_graph="its forward searches the radius graph (data-dependent shapes) and takes no "
+                                         "edges; its message passing and edge embedding are compiled as "
+                                         "MessagePassing and NetworkForAGraphWithAttributes",
+                          peer=lambda: e3nn_net2106.SimpleNetwork("2x0e+1x1o", "1x0e+1x1o", **NET_KW)),
+    "SimpleNetwork2103": Case(lambda: models.SimpleNetwork2103("2x0e+1x1o", "1x0e+1x1o", **NET_KW),
+                              lambda: [torch.randn(N, 3), o3.Irreps("2x0e+1x1o").randn(N, -1)],
+                              ["cartesian_points", "2x0e+1x1o"], ["1x0e+1x1o"],
+                              call=lambda m, pos, x: m({"pos": pos, "x": x}),
+                              no_whole_graph="as SimpleNetwork; its message passing is compiled as MessagePassing "
+                                             "(the same forward) and PointsConvolution2103"),
+    "NetworkForAGraphWithAttributes": Case(
+        lambda: models.NetworkForAGraphWithAttributes(*GRAPH_ARGS, **NET_KW),
+        lambda: [torch.randn(N, 3), o3.Irreps("2x0e+1x1o").randn(N, -1), torch.rand(N, 1),
+                 o3.Irreps("1x1e").randn(len(EDGES[0]), -1)],
+        ["cartesian_points", "2x0e+1x1o", "1x0e", "1x1e"], ["1x0e+1x1o"],
+        call=_graph_call(["node_input", "node_attr", "edge_attr"]), load=_network_state,
+        peer=lambda: e3nn_net2106.NetworkForAGraphWithAttributes(*GRAPH_ARGS, **NET_KW)),
+    "NetworkForAGraphWithAttributes2103": Case(
+        lambda: models.NetworkForAGraphWithAttributes2103(*GRAPH_ARGS, **NET_KW),
+        lambda: [torch.randn(N, 3), o3.Irreps("2x0e+1x1o").randn(N, -1), torch.rand(N, 1),
+                 o3.Irreps("1x1e").randn(len(EDGES[0]), -1)],
+        ["cartesian_points", "2x0e+1x1o", "1x0e", "1x1e"], ["1x0e+1x1o"],
+        call=_graph_call(["node_input", "node_attr", "edge_attr"]), compiled_as="NetworkForAGraphWithAttributes"),
+    "VoxelConvolution": Case(lambda: models.VoxelConvolution("0e+1o", "0e+1o+1e+2e", "0e+1o+2e", 3.2, 3),
+                             _voxels(4), [], [], equivariance=_voxel_equivariance(None, None), load=_network_state,
+                             peer=lambda: e3nn_voxel2104.Convolution("0e+1o", "0e+1o+1e+2e",
+                                                                     e3nn_o3.Irreps("0e+1o+2e"), 3.2, 3)),
+    "VoxelConvolution2103": Case(lambda: models.VoxelConvolution2103("0e+1e", "0e+1e+1o+2e", "0e+1o+2e", size=3),
+                                 _voxels(4), [], [], equivariance=_voxel_equivariance(None, None),
+                                 load=_network_state,
+                                 peer=lambda: e3nn_voxel2103.Convolution("0e+1e", "0e+1e+1o+2e",
+                                                                         e3nn_o3.Irreps("0e+1o+2e"), size=3)),
+    "LowPassFilter": Case(lambda: models.LowPassFilter(scale=2.0), _voxels(3), [], [],
+                          equivariance=_voxel_equivariance("3x0e", "3x0e"),
+                          peer=lambda: e3nn_voxel2104.LowPassFilter(scale=2.0)),
+    "FullTensorProductv2": Case(lambda: nn.FullTensorProductv2("2x0e+1o+2e", "0o+1e"), _xy("2x0e+1o+2e", "0o+1e"),
+                                ["2x0e+1o+2e", "0o+1e"], [MODULE],
+                                peer=lambda: e3nn_o3x.FullTensorProductv2(e3nn_o3.Irreps("2x0e+1o+2e"),
+                                                                          e3nn_o3.Irreps("0o+1e"))),
+    "ElementwiseTensorProductv2": Case(lambda: nn.ElementwiseTensorProductv2("3x0e+1o", "1o+2x1e+0e"),
+                                       _xy("3x0e+1o", "1o+2x1e+0e"), ["3x0e+1o", "1o+2x1e+0e"], [MODULE],
+                                       peer=lambda: e3nn_o3x.ElementwiseTensorProductv2(e3nn_o3.Irreps("3x0e+1o"),
+                                                                                        e3nn_o3.Irreps("1o+2x1e+0e"))),
     "UnitaryLinear": _unitary_case(lambda: unitary.UnitaryLinear(3, 5), 3, 5),
     "UnitaryNetwork": _unitary_case(lambda: unitary.UnitaryNetwork([3, 6, 2]), 3, 2),
     "NormGate": _unitary_case(lambda: unitary.NormGate(torch.sigmoid), 3, 3),
@@ -199,6 +357,9 @@ def test_equivariant(name, dtype):
     module = case.make()
     args = case.args()
     assert all(a.dtype == dtype for a in args if a.is_floating_point())
+    if case.equivariance is not None:
+        case.equivariance(module, *args)
+        return
     irreps_out = [module.irreps_out if s == MODULE else s for s in case.irreps_out]
     errors = assert_equivariant(_run(case, module, args), args, case.irreps_in, irreps_out)
     assert (1, False) in errors or (1, True) in errors  # inversions were tested
@@ -223,7 +384,24 @@ class _Call(torch.nn.Module):
         return self.case.call(self.module, *args)
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+def test_twins_share_the_compiled_forward():
+    """A case compiled through another one runs the same ``forward`` code (the v2103
+    variants differ only in their sub-modules, which have their own cases); a module
+    that cannot be captured whole says why, and the parts it names are compiled."""
+    for name, case in CASES.items():
+        if case.compiled_as:
+            twin = CASES[case.compiled_as]
+            assert twin.compiled_as is None and type(case.make()).forward is type(twin.make()).forward, name
+            assert not twin.no_whole_graph
+        if case.no_whole_graph:
+            parts = [n for n in CASES if n in case.no_whole_graph and not CASES[n].no_whole_graph]
+            assert parts, name
+    simple = CASES["SimpleNetwork"].make()
+    assert isinstance(simple.mp, models.MessagePassing)
+    assert type(simple)._embed is models.NetworkForAGraphWithAttributes._embed
+
+
+@pytest.mark.parametrize("name", sorted(n for n, c in CASES.items() if c.compiled_as is None and not c.no_whole_graph))
 def test_compiles(name):
     """The whole graph is captured (``fullgraph=True``; the ``"eager"`` backend, to keep
     the suite fast) and gives the eager numbers."""
@@ -241,10 +419,7 @@ def test_e3nn_numbers(name):
     torch.set_default_dtype(torch.float64)
     case = CASES[name]
     ours, theirs = case.make(), case.peer()
-    if name == "Network":
-        models.load_e3nn_network_state_dict(ours, theirs.state_dict())
-    else:
-        nn.load_e3nn_state_dict(ours, theirs.state_dict())
+    case.load(ours, theirs)
     args = case.args()
     a, b = case.call(ours, *args), case.call(theirs, *args)
     a, b = (list(a), list(b)) if isinstance(a, (tuple, list)) else ([a], [b])

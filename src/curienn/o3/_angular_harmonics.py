@@ -40,6 +40,7 @@ from typing import Any, Sequence
 import torch
 
 from ._errors import InvalidArgumentError
+from ._irreps import Irreps
 
 __all__ = ["Legendre", "spherical_harmonics_alpha", "SphericalHarmonicsAlphaBeta"]
 
@@ -63,8 +64,6 @@ def _legendre_coefficients(l: int, m: int) -> tuple[float, ...]:
 
 def _as_ls(l: Any) -> list[int]:
     """Degrees from an int, a sequence of ints or an ``Irreps`` (each irrep ``mul`` times)."""
-    from ._irreps import Irreps
-
     if isinstance(l, Irreps):
         ls = [ir.l for mul, ir in l for _ in range(mul)]
     elif isinstance(l, int) and not isinstance(l, bool):

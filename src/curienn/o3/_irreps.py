@@ -22,7 +22,7 @@ from typing import Callable, Optional, Union
 import torch
 
 from . import _rotation
-from ._errors import InvalidArgumentError, InvalidIndexError, UnsupportedOperationError
+from ._errors import InvalidIndexError, UnsupportedOperationError
 from ._irrep import Irrep, _MulIr, _parity_factor, _RepresentationMatrices, irrep  # noqa: F401 (irrep: re-exported)
 from ._wigner import wigner_D
 

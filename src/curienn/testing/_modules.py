@@ -100,10 +100,13 @@ def assert_rejects_bad_shapes(module: Any, inputs: tuple) -> None:
         raise AssertionError(f"{module!r} accepted input {k} of shape {tuple(bad[k].shape)} (its last dimension is cut)")
 
 
-def assert_torch_compile(module_or_factory: Any, *args: Any, backend: str = "inductor", **kwargs: Any) -> Callable:
+def assert_torch_compile(module_or_factory: Any, *args: Any, backend: str = "inductor", fullgraph: bool = True,
+                         **kwargs: Any) -> Callable:
     """Compile a module (or a module built by calling ``module_or_factory()`` when it is not
     a module, e.g. a ``functools.partial``) with ``torch.compile(fullgraph=True)``, call it on
-    ``args``/``kwargs`` and check the result against the eager module.
+    ``args``/``kwargs`` and check the result against the eager module. ``fullgraph=False``
+    allows graph breaks (a module that builds its graph from the data, e.g. with a radius
+    search, has data-dependent shapes).
 
     Returns:
         the compiled module.
@@ -114,7 +117,7 @@ def assert_torch_compile(module_or_factory: Any, *args: Any, backend: str = "ind
     """
     module = module_or_factory if isinstance(module_or_factory, torch.nn.Module) else module_or_factory()
     torch._dynamo.reset()
-    compiled = torch.compile(module, fullgraph=True, backend=backend)
+    compiled = torch.compile(module, fullgraph=fullgraph, backend=backend)
     got = compiled(*args, **kwargs)
     if isinstance(module, torch.nn.Module) and module.training and any(
             "Dropout" in type(m).__name__ for m in module.modules()):
