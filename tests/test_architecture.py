@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import subprocess
 import sys
 from pathlib import Path
@@ -104,6 +105,7 @@ class _Imports(ast.NodeVisitor):
             self.generic_visit(node)
 
 
+@functools.lru_cache(maxsize=None)
 def _imports(path: Path):
     v = _Imports(path)
     v.visit(ast.parse(path.read_text()))
@@ -187,9 +189,14 @@ def test_imports_at_the_top_of_files():
     assert not bad, "imports inside functions (move them to the top of the file):\n" + "\n".join(bad)
 
 
+@functools.lru_cache(maxsize=None)
+def _lines(path: Path) -> list:
+    return path.read_text().splitlines()
+
+
 def _is_attr(path: Path, line: int, target: str) -> bool:
     """Whether the ``curienn.x`` at ``line`` is an attribute chain (not an import statement)."""
-    text = path.read_text().splitlines()[line - 1]
+    text = _lines(path)[line - 1]
     return f"import {target}" not in text and f"from {target}" not in text
 
 
