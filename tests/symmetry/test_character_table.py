@@ -2,6 +2,8 @@
 tables (Cotton; Atkins-Child-Phillips), written out here with the usual class
 order and representatives built independently."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -265,3 +267,66 @@ def test_bad_groups():
         character_table(np.zeros((2, 2)))
     with pytest.raises(ValueError, match="identity"):
         character_table(np.array([rot(Z, np.pi)]))
+
+
+# ---- class names, as the textbook tables write them (Cotton; Atkins-Child-Phillips) ----
+_PHI = (1 + 5**0.5) / 2
+CLASS_NAMES = {
+    "C3h": ([rot(Z, deg(120)), SIGMA_H], "E C3 C3^2 S3 S3^5 σh"),
+    "C5h": ([rot(Z, deg(72)), SIGMA_H], "E C5 C5^2 C5^3 C5^4 S5 S5^3 S5^7 S5^9 σh"),
+    "C4h": ([rot(Z, deg(90)), -I3], "E C4 C4^3 C2 i S4 S4^3 σh"),
+    "C6h": ([rot(Z, deg(60)), -I3], "E C6 C6^5 C3 C3^2 C2 i S6 S6^5 S3 S3^5 σh"),
+    "D3h": ([rot(Z, deg(120)), rot(X, np.pi), SIGMA_H], "E 2C3 3C2' 2S3 σh 3σv"),
+    "D5h": ([rot(Z, deg(72)), rot(X, np.pi), SIGMA_H], "E 2C5 2C5^2 5C2' 2S5 2S5^3 σh 5σv"),
+    "D6h": ([rot(Z, deg(60)), rot(X, np.pi), -I3], "E 2C6 2C3 C2 3C2' 3C2'' i 2S6 2S3 σh 3σv 3σd"),
+    "S4": ([SIGMA_H @ rot(Z, deg(90))], "E C2 S4 S4^3"),
+    "S6": ([-rot(Z, deg(120))], "E C3 C3^2 i S6 S6^5"),
+    "S8": ([SIGMA_H @ rot(Z, deg(45))], "E C4 C4^3 C2 S8 S8^3 S8^5 S8^7"),
+    "D2d": ([SIGMA_H @ rot(Z, deg(90)), rot(X, np.pi)], "E C2 2C2' 2S4 2σd"),
+    "D3d": ([rot(Z, deg(120)), rot(X, np.pi), -I3], "E 2C3 3C2' i 2S6 3σd"),
+    "D4d": ([SIGMA_H @ rot(Z, deg(45)), rot(X, np.pi)], "E 2C4 C2 4C2' 2S8 2S8^3 4σd"),
+    "D5d": ([rot(Z, deg(72)), rot(X, np.pi), -I3], "E 2C5 2C5^2 5C2' i 2S10 2S10^3 5σd"),
+    "T": ([rot([1, 1, 1], deg(120)), rot(Z, np.pi)], "E 4C3 4C3^2 3C2"),
+    "Th": ([rot([1, 1, 1], deg(120)), rot(Z, np.pi), -I3], "E 4C3 4C3^2 3C2 i 4S6 4S6^5 3σh"),
+    "Td": ([rot([1, 1, 1], deg(120)), SIGMA_H @ rot(Z, deg(90))], "E 8C3 3C2 6S4 6σd"),
+    "Oh": ([rot(Z, deg(90)), rot([1, 1, 1], deg(120)), -I3], "E 6C4 8C3 3C2 6C2' i 8S6 6S4 3σh 6σd"),
+    "Ih": ([rot([0, 1, _PHI], deg(72)), rot([1, 1, 1], deg(120)), -I3],
+           "E 12C5 12C5^2 20C3 15C2 i 12S10 12S10^3 20S6 15σ"),
+}
+
+
+def _power(kind, n, m, axis):
+    """C_n^m or S_n^m = sigma^m C_n^m about ``axis``, built from the definition."""
+    C = rot(axis, 2 * np.pi * m / n)
+    return C if kind == "C" else np.linalg.matrix_power(mirror(axis), m) @ C
+
+
+@pytest.mark.parametrize("name", list(CLASS_NAMES))
+def test_class_names_are_the_textbook_ones(name):
+    gens, expected = CLASS_NAMES[name]
+    table = character_table(close_group(gens, atol=1e-9))
+    assert table.name == name
+    assert table.class_names == expected.split()
+    # the names are true: C_n^m / S_n^m built from the name about one orientation of the
+    # principal axis (z here) lies in the class of that name (S3^2 would be a proper C3^2)
+    if name[0] in "TOI":
+        return
+    for axis in (Z, -Z):
+        found = []
+        for cname, members in zip(table.class_names, table.classes):
+            kind, n, m = _parse_power(cname)
+            if kind is None or n <= 2:
+                continue
+            R = _power(kind, n, m, axis)
+            found.append(any(np.allclose(table.operations[i], R, atol=1e-8) for i in members))
+        if all(found):
+            break
+    else:
+        raise AssertionError(f"{name}: no orientation of z makes every C_n^m / S_n^m name true")
+
+
+def _parse_power(cname):
+    m = re.fullmatch(r"\d*([CS])(\d+)(?:\^(\d+))?'*", cname)
+    if m is None:
+        return None, 0, 0
+    return m.group(1), int(m.group(2)), int(m.group(3) or 1)

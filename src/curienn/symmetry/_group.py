@@ -6,8 +6,8 @@ acts on column vectors, ``x -> R x``. Proper operations (``det R = +1``) are
 rotations ``C_n^k`` by ``2 pi k / n`` about an axis; improper ones
 (``det R = -1``) are written ``R = -M`` with ``M`` proper, and are the
 inversion ``i`` (``M = 1``), a mirror ``sigma`` (``M = C_2``, the mirror's
-normal is the axis of ``M``) or a rotoreflection ``S_n^k`` (a rotation by
-``2 pi k / n`` followed by the mirror perpendicular to its axis).
+normal is the axis of ``M``) or a rotoreflection ``S_n^m`` (a rotation by
+``2 pi m / n`` followed by the mirror perpendicular to its axis; ``m`` odd).
 """
 
 from __future__ import annotations
@@ -93,6 +93,29 @@ class OperationInfo:
     k: int
 
     @property
+    def exponent(self) -> int:
+        """The ``m`` of the textbook symbol ``C_n^m`` / ``S_n^m`` of this operation
+        about ``axis``: ``k`` for a rotation; for a rotoreflection the odd ``m`` with
+        ``m = k (mod n)`` (``S_n^m = sigma^m C_n^m`` is proper for even ``m``: an
+        ``S5`` by ``2 * 2 pi/5`` is ``S5^7``, not ``S5^2 = C5^2``)."""
+        if self.kind == "S" and self.k % 2 == 0:
+            return self.k + self.n
+        return self.k
+
+    @property
+    def inverse_exponent(self) -> int:
+        """The ``m`` of the inverse operation about the same axis (the same operation
+        about the reversed axis): ``C_n^(n-m)``; ``S_n^(n-m)`` for even ``n`` and
+        ``S_n^(2n-m)`` for odd ``n`` (``S3^-1 = S3^5``)."""
+        if self.kind == "S" and self.n % 2 == 1:
+            return 2 * self.n - self.exponent
+        return self.n - self.exponent
+
+    def power_symbol(self, m: int) -> str:
+        """``C_n^m`` / ``S_n^m`` written as ``"C3^2"``, ``"S6"`` (``m = 1``)."""
+        return f"{self.kind}{self.n}" + (f"^{m}" if m != 1 else "")
+
+    @property
     def symbol(self) -> str:
         if self.kind in ("E", "i"):
             return self.kind
@@ -100,7 +123,7 @@ class OperationInfo:
             return "σ"
         if self.n == 0:
             return f"{self.kind}({np.degrees(self.angle):.3f}°)"
-        return f"{self.kind}{self.n}" + (f"^{self.k}" if self.k != 1 else "")
+        return self.power_symbol(self.exponent)
 
 
 def _fraction(angle: float) -> tuple[int, int]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._group import operation_info
+from ._group import find_operation, operation_info
 
 __all__ = ["MullikenLabeller", "label_sort_key", "linear_label"]
 
@@ -275,12 +275,7 @@ class MullikenLabeller:
                 else:
                     s = "σ"
             else:
-                s = f.symbol
-                if (f.kind in ("C", "S") and f.n > 2 and self.principal_axis is not None and not self.cubic
-                        and abs(abs(np.dot(f.axis, self.principal_axis)) - 1) < 1e-6
-                        and np.dot(f.axis, self.principal_axis) < 0):
-                    # the same rotation sense as the principal element: C_n^(n-k)
-                    s = f"{f.kind}{f.n}^{f.n - f.k}"
+                s = f.power_symbol(self._class_exponent(c)) if f.kind in ("C", "S") and f.n > 2 else f.symbol
                 if f.kind == "C" and f.n == 2 and self.principal_axis is not None and not self.cubic:
                     if c == self.c2p_class:
                         s += "'"
@@ -300,6 +295,25 @@ class MullikenLabeller:
                 for j, k in enumerate(idx[1:], start=1):
                     names[k] += "'" * j
         return names
+
+    def _class_exponent(self, c: int) -> int:
+        """The ``m`` of a class of ``C_n^m`` or ``S_n^m`` (``n > 2``), as in the textbook
+        tables: a class holding each operation with its inverse takes the smaller
+        exponent (``2S6``, ``2S3``, ``2S5^3`` -- never ``S3^2``, a proper ``C3^2``);
+        a class without its inverses is named about the principal axis (``C3``,
+        ``C3^2``, ``S3``, ``S3^5`` in C3h) or, in T and Th, about the axes of the
+        principal ``C3`` class (``4C3``, ``4C3^2``, ``4S6``, ``4S6^5``)."""
+        i = self.classes[c][0]
+        f = self.info[i]
+        j = find_operation(self.ops, self.ops[i].T, atol=1e-5)
+        if j >= 0 and self.class_of[j] == c:
+            return min(f.exponent, f.inverse_exponent)
+        if self.cubic:
+            axes = [self.info[k].axis for k in self.classes[self.class_of[self.principal_index]]]
+        else:
+            axes = [self.principal_axis]
+        reversed_ = any(np.dot(f.axis, u) < -1 + 1e-6 for u in axes if u is not None)
+        return f.inverse_exponent if reversed_ else f.exponent
 
     def class_order(self) -> list[int]:
         """Usual order: E, rotations about the principal axis (highest order
@@ -325,6 +339,7 @@ class MullikenLabeller:
                 else:
                     role = 2
             lab = -int(np.argmax(np.abs(f.axis))) if (self._is_d2() and f.axis is not None) else 0
-            return (rank, on_axis, -(f.n or 0), f.k, role, lab, c)
+            m = self._class_exponent(c) if f.kind in ("C", "S") and (f.n or 0) > 2 else f.k
+            return (rank, on_axis, -(f.n or 0), m, role, lab, c)
 
         return sorted(range(len(self.classes)), key=key)
