@@ -101,3 +101,23 @@ def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path):
         atomic_write(path, fail)
     assert path.read_text() == "old"
     assert sorted(os.listdir(tmp_path)) == ["r.json"]
+
+
+@pytest.mark.parametrize("content, says", [
+    (b"hello, I am a text file\n", "it is a text file (it starts 'hello, I am a text file')"),
+    ("4\nsquare\nH 0 0 0\n".encode(), "it is a text file (it starts '4')"),
+    (b"PK\x03\x04truncated", "a zip archive whose end is missing"),
+    (b"\x93NUMPY\x01\x00rest", "a NumPy .npy file"),
+    (pickle.dumps({"a": 1}, protocol=4), "a Python pickle"),
+    (bytes(range(7, 250)), "binary data in no format PyTorch reads"),
+    (("é" * 200 + "x").encode(), "it is a text file"),  # 256 bytes may end inside a character
+])
+def test_an_unreadable_file_is_described_not_quoted(tmp_path, content, says):
+    """torch's own messages (zip central directories, weights_only lectures, ': 101') stay out."""
+    path = tmp_path / "bad.pt"
+    path.write_bytes(content)
+    with pytest.raises(CheckpointError) as exc:
+        load_checkpoint(path, kind="demo")
+    msg = str(exc.value)
+    assert says in msg and "\n" not in msg
+    assert "weights_only" not in msg and "miniz" not in msg

@@ -82,7 +82,7 @@ def test_traj_frames_and_index_error(tmp_path):
     assert len(read_structures(path)) == 3
     assert read_structure(path, index=0).cell.lengths() == pytest.approx(frames[0].cell.lengths())
     assert read_structure(path).cell.lengths() == pytest.approx(frames[2].cell.lengths())
-    with pytest.raises(ValueError, match=r"run.traj' has 3 frame\(s\); index=3 is out of range"):
+    with pytest.raises(ValueError, match=r"run.traj' has 3 frames; index=3 is out of range"):
         read_structure(path, index=3)
     with pytest.raises(ValueError, match="index must be an integer"):
         read_structure(path, index="last")
@@ -158,3 +158,26 @@ def test_atoms_to_data_round_trip(dtype):
     back = data_to_atoms(data)
     assert back.get_chemical_symbols() == ["Na", "Cl"]
     assert np.allclose(back.get_positions(), atoms.get_positions(), atol=1e-5)
+
+
+def test_files_that_are_not_structures(tmp_path):
+    """Issue 14: each gives a ValueError (or OSError) naming the file, never another error or a hang."""
+    d = tmp_path / "adir.xyz"
+    d.mkdir()
+    with pytest.raises(IsADirectoryError, match="adir.xyz' is a directory"):
+        read_structure(d)
+    huge = tmp_path / "huge.xyz"
+    huge.write_text("2\n\nH 1e300 0 0\nH -1e300 0 0\n")
+    with pytest.raises(ValueError, match=r"huge.xyz'.*atom\(s\) 0 \(H\), 1 \(H\) exceed 1e8"):
+        read_structure(huge)
+    with pytest.raises(ValueError, match="cell has entries beyond 1e8"):
+        validate_positions(np.zeros((1, 3)), np.eye(3) * 1e9, pbc=True)
+    validate_positions(np.array([[9e7, 0, 0], [0, 0, 0]]))  # a centimetre is still a coordinate
+    none = tmp_path / "none.pdb"
+    none.write_bytes(b"\x00")  # ASE reads it as a structure without atoms
+    with pytest.raises(ValueError, match="none.pdb': it holds no atoms"):
+        read_structure(none)
+    cif = tmp_path / "square.cif"  # xyz text under a .cif name: ASE's reader fails without a message
+    cif.write_text("1\n\nH 0 0 0\n")
+    with pytest.raises(ValueError, match=r"square.cif' as cif: ASE's reader failed \(.*\); give the format"):
+        read_structure(cif)

@@ -1,6 +1,8 @@
 """Point groups of finite point sets: the classic molecules and solids, noise,
 tolerances, features and bad input."""
 
+import warnings
+
 import numpy as np
 import ase
 import pytest
@@ -275,3 +277,14 @@ def test_rotated_sets_have_conjugated_groups(expected):
         assert h.name == expected
         conj = np.einsum("ij,gjk,lk->gil", Q, g.operations, Q)
         assert all(h.contains(R, atol=1e-8) for R in conj)
+
+
+def test_coordinates_too_large_for_a_search_are_refused_not_hung():
+    """Issue 14: an SVD of overflowed products never returned; now a ValueError says why."""
+    pts = np.array([[1e200, 0, 0], [-1e200, 0, 0], [0, 1, 0]])
+    with pytest.raises(ValueError, match="points has values up to 1e\\+200: beyond 1e75"):
+        point_group(pts)
+    triangle = np.array([[1.0, 0, 0], [-1, 0, 0], [0, 1, 0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow on the way
+        assert point_group(triangle * 1e75, tol=1e73).name == "C2v"

@@ -97,6 +97,32 @@ def save_checkpoint(path: PathLike, payload: dict, *, kind: str) -> None:
     atomic_write(path, lambda tmp: torch.save(stamped, tmp))
 
 
+def _what_file(path: str) -> str:
+    """What an unreadable file looks like, from its first bytes (torch's own
+    messages speak of zip central directories and pickle opcodes)."""
+    with open(path, "rb") as fh:
+        head = fh.read(256)
+    if head.startswith(b"PK\x03\x04"):
+        if zipfile.is_zipfile(path):
+            return "a zip archive that is not a PyTorch file"
+        return "a zip archive whose end is missing (a PyTorch file cut short, e.g. by a full disk or a copy)"
+    if head.startswith(b"\x93NUMPY"):
+        return "a NumPy .npy file"
+    if head[:1] == b"\x80":
+        return "a Python pickle that is not a PyTorch file of tensors (or one cut short)"
+    text = None
+    for cut in range(4):  # the 256 bytes may end inside a UTF-8 character
+        try:
+            text = head[:len(head) - cut].decode("utf-8")
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is not None and all(c.isprintable() or c.isspace() for c in text):
+        first = text.strip().splitlines()[0] if text.strip() else ""
+        return f"a text file (it starts {first[:60]!r})"
+    return "binary data in no format PyTorch reads"
+
+
 def load_checkpoint(
     path: PathLike,
     *,
@@ -136,11 +162,10 @@ def load_checkpoint(
             warnings.simplefilter("ignore")
             obj = torch.load(path, map_location=map_location, weights_only=True)
     except (RuntimeError, EOFError, OSError, zipfile.BadZipFile, pickle.UnpicklingError, ValueError,
-            KeyError, IndexError, TypeError, AttributeError) as e:
-        reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            KeyError, IndexError, TypeError, AttributeError):
         raise CheckpointError(
-            f"{path!r} is not a curienn {what} file: it cannot be read as a PyTorch archive "
-            f"(truncated, or another format): {reason[:200]}"
+            f"{path!r} is not a curienn {what} file: it cannot be read as a PyTorch archive; "
+            f"it is {_what_file(path)}"
         ) from None
     if not isinstance(obj, dict):
         raise CheckpointError(f"{path!r} is a PyTorch file holding a {type(obj).__name__}, not a curienn {what} file")

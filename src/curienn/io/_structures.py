@@ -7,11 +7,13 @@ file's name and content. ASE is the optional ``curienn[md]``/``curienn[symmetry]
 dependency, imported when a file is read. ASE's many exception types become
 two clear ones:
 
-* a missing file raises :class:`FileNotFoundError` naming the file;
+* a missing file raises :class:`FileNotFoundError` naming the file (a
+  directory: :class:`IsADirectoryError`);
 * a file ASE cannot parse, an unknown format name or a frame index out of range
   raise :class:`ValueError` naming the file (and quoting ASE).
 
-:func:`validate_positions` rejects NaN/inf coordinates and overlapping atoms
+:func:`validate_positions` rejects NaN/inf coordinates, coordinates beyond
+:data:`MAX_COORDINATE` and overlapping atoms
 (periodic images included) with a :class:`ValueError` naming the atoms.
 
 :func:`atoms_to_data` turns an :class:`ase.Atoms` into the ``dict`` of tensors
@@ -34,6 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "STRUCTURE_FORMATS",
+    "MAX_COORDINATE",
     "read_structure",
     "read_structures",
     "write_structure",
@@ -53,6 +56,12 @@ STRUCTURE_FORMATS = {
 }
 
 PathLike = Union[str, os.PathLike]
+
+#: the largest coordinate (and cell entry) :func:`validate_positions` accepts: 1e8 Å
+#: is a centimetre; past it a file holds no atomic structure in Å, and past about
+#: 1e154 squared distances overflow float64
+MAX_COORDINATE = 1e8
+_MAX_TEXT = "1e8"
 
 
 def _ase_io():
@@ -100,6 +109,8 @@ def read_structures(
     """
     ase_io = _ase_io()
     path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"{str(path)!r} is a directory, not a structure file")
     if not path.is_file():
         raise FileNotFoundError(f"structure file {str(path)!r} does not exist")
     fmt = _format_for(path, format)
@@ -111,8 +122,9 @@ def read_structures(
         except Exception:  # noqa: BLE001 - ASE could not even guess
             fmt = None
         what = f"as {fmt}" if fmt else "(ASE cannot tell its format)"
+        said = f"{type(e).__name__}: {e}" if str(e).strip() else f"ASE's reader failed ({type(e).__name__})"
         raise ValueError(
-            f"cannot read structure file {str(path)!r} {what}: {type(e).__name__}: {e}; "
+            f"cannot read structure file {str(path)!r} {what}: {said}; "
             "give the format explicitly (an ASE format name) if it was guessed wrong"
         ) from e
     if not isinstance(frames, list):
@@ -141,7 +153,7 @@ def read_structure(
 
     See :func:`read_structures` for the arguments and errors; ``index`` picks the
     frame (negative counts from the end) and one out of range raises
-    ``ValueError`` ("file ... has N frame(s)").
+    ``ValueError`` ("file ... has 1 frame", "... has 3 frames").
 
     Example:
         >>> import tempfile, ase.build
@@ -152,13 +164,15 @@ def read_structure(
         >>> read_structure(f"{folder}/POSCAR", index=3)
         Traceback (most recent call last):
         ...
-        ValueError: structure file '.../POSCAR' has 1 frame(s); index=3 is out of range
+        ValueError: structure file '.../POSCAR' has 1 frame; index=3 is out of range
     """
     frames = read_structures(path, format, validate=False)
     if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
         raise ValueError(f"index must be an integer frame number, got {index!r}")
     if not -len(frames) <= index < len(frames):
-        raise ValueError(f"structure file {str(path)!r} has {len(frames)} frame(s); index={index} is out of range")
+        n = len(frames)
+        raise ValueError(f"structure file {str(path)!r} has {n} frame{'s' if n != 1 else ''}; "
+                         f"index={index} is out of range")
     atoms = frames[index]
     if validate:
         try:
@@ -243,6 +257,7 @@ def validate_positions(
 
     Raises:
         ValueError: bad shape, NaN/inf coordinates or cell (naming the atoms),
+            coordinates or cell entries beyond :data:`MAX_COORDINATE` (1e8 Å),
             or overlapping atoms (naming the first few pairs and their distance).
     """
     p = _as_numpy(pos, "pos")
@@ -253,6 +268,12 @@ def validate_positions(
         shown = ", ".join(_label(int(i), symbols) for i in bad[:10])
         more = f" and {bad.size - 10} more" if bad.size > 10 else ""
         raise ValueError(f"non-finite (NaN or inf) coordinates for atom(s) {shown}{more}")
+    bad = np.nonzero((np.abs(p) > MAX_COORDINATE).any(axis=1))[0]
+    if bad.size:
+        shown = ", ".join(_label(int(i), symbols) for i in bad[:10])
+        more = f" and {bad.size - 10} more" if bad.size > 10 else ""
+        raise ValueError(f"coordinates of atom(s) {shown}{more} exceed {_MAX_TEXT} in magnitude "
+                         f"(largest {np.abs(p).max():.3g}): not atomic positions in Å")
     pbc_arr = _normalize_pbc(pbc)
     if pbc_arr.any():
         if cell is None:
@@ -260,6 +281,9 @@ def validate_positions(
         c = _as_numpy(cell, "cell").reshape(3, 3)
         if not np.isfinite(c).all():
             raise ValueError(f"the cell has non-finite (NaN or inf) entries: {c.tolist()}")
+        if np.abs(c).max() > MAX_COORDINATE:
+            raise ValueError(f"the cell has entries beyond {_MAX_TEXT} in magnitude "
+                             f"(largest {np.abs(c).max():.3g}): not a cell in Å")
         if abs(np.linalg.det(c[pbc_arr] @ c[pbc_arr].T)) < 1e-12:
             raise ValueError(f"the periodic cell vectors are degenerate: cell={c.tolist()}, pbc={pbc_arr.tolist()}")
     else:
@@ -281,7 +305,10 @@ def validate_positions(
 
 
 def validate_atoms(atoms: "ase.Atoms", *, min_distance: float = 0.5) -> None:
-    """:func:`validate_positions` on an :class:`ase.Atoms` (its cell, pbc and symbols)."""
+    """:func:`validate_positions` on an :class:`ase.Atoms` (its cell, pbc and symbols);
+    a structure without atoms is refused too."""
+    if len(atoms) == 0:
+        raise ValueError("it holds no atoms")
     validate_positions(
         atoms.get_positions(),
         np.asarray(atoms.get_cell()),

@@ -332,6 +332,11 @@ def as_array(x, name: str, ndim: int) -> np.ndarray:
         raise ValueError(f"{name} must have {ndim} dimensions, got shape {a.shape}")
     if not np.all(np.isfinite(a)):
         raise ValueError(f"{name} contains NaN or infinite values")
+    if a.size and np.abs(a).max() > 1e75:
+        # a symmetry search multiplies up to four coordinates: past ~1e77 float64 overflows (and
+        # LAPACK's SVD of an inf/NaN matrix may never return)
+        raise ValueError(f"{name} has values up to {np.abs(a).max():.3g}: beyond 1e75 a symmetry search "
+                         "overflows float64 (use other units)")
     return a
 
 
