@@ -3,11 +3,13 @@ checked against the Wigner-D matrices."""
 
 from __future__ import annotations
 
+from ._args import SEED_MAX, SH_LMAX, integer
+
 
 def register(sub) -> None:
     p = sub.add_parser("demo", help="show equivariance of spherical harmonics on a random vector")
-    p.add_argument("--lmax", type=int, default=3, help="largest l (default 3)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--lmax", type=integer(0, SH_LMAX), default=3, help=f"largest l, 0 to {SH_LMAX} (default 3)")
+    p.add_argument("--seed", type=integer(0, SEED_MAX), default=0)
     p.set_defaults(func=run)
 
 

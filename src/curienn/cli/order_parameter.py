@@ -6,7 +6,10 @@ an input structure into a target (Smidt, Geiger & Miller 2021) -- the main job.
 
 Files are anything ASE reads (CIF, extxyz, POSCAR/CONTCAR, .traj, ...), with the
 same atoms in the same order. Writes ``report.json``, ``report.md`` and PNG
-figures into ``--out``; checkpoints there and resumes with ``--resume``.
+figures into ``--out``; checkpoints there and resumes with ``--resume``. A
+folder holding an earlier run is refused unless ``--overwrite`` (or
+``--resume``) is given. Ctrl-C stops at the next step with a checkpoint
+(exit status 130); a second Ctrl-C stops at once.
 
 This module only parses arguments: the work is :mod:`curienn.breaking`'s
 problem -> search -> report (``OrderParameterProblem``, ``search``,
@@ -22,25 +25,24 @@ import time
 
 import curienn
 
+from ._args import SEED_MAX, SH_LMAX, integer, irreps, real
+from ._boundary import EXIT_INTERRUPTED
+from ._interrupt import deferred_interrupt
+from ._outputs import check_output, earlier_outputs, remove_outputs
+
 DEFAULT_OUT = "order-parameter-out"
-
-
-def _count(minimum: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {value}")
-        return value
-
-    return parse
+COMMAND = "order-parameter"
+_WHERE = f"curienn {COMMAND}"
+CHECKPOINT = "checkpoint.pt"
+#: the files a run writes into --out (the report, its figures, the checkpoint and the
+#: temporary file of an interrupted atomic write); the CLI tests check that a run writes no other
+_REPORT_FILES = ("report.json", "report.md", "loss.png", "components.png", "evolution.png", "pseudovectors.png")
+OUTPUT_FILES = (*_REPORT_FILES, CHECKPOINT, f".{CHECKPOINT}.*.tmp")
 
 
 def register(sub) -> None:
     p = sub.add_parser(
-        "order-parameter",
+        COMMAND,
         help="learn the symmetry-breaking order parameter between two structures (the main job)",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -49,7 +51,8 @@ def register(sub) -> None:
     g.add_argument("--input", default=None, metavar="PARENT", help="input (higher-symmetry) structure file")
     g.add_argument("--target", default=None, metavar="CHILD", help="target (lower-symmetry) structure file")
     g.add_argument("--format", default=None, help="ASE format of both files (default: guessed from each file)")
-    g.add_argument("--index", type=int, default=-1, help="frame of multi-frame files (default: last)")
+    g.add_argument("--index", type=integer(), default=-1,
+                   help="frame of multi-frame files (negative: from the end; default: last)")
     g.add_argument("--supercell", default=None, help="repeat the parent, e.g. 2x2x2, to match the child")
     g.add_argument("--sites", default=None, metavar="SYMBOL",
                    help="order parameters only on these species (e.g. Ti or Ti,O) or indices (default: all)")
@@ -58,33 +61,36 @@ def register(sub) -> None:
                         "(default: global for the square, site for files)")
     g.add_argument("--encoding", default=None, choices=("projection", "vectors"),
                    help="target encoding (default: projection for finite, vectors for periodic)")
-    g.add_argument("--encoding-lmax", type=_count(0), default=5, metavar="L",
+    g.add_argument("--encoding-lmax", type=integer(0, SH_LMAX), default=5, metavar="L",
                    help="lmax of the projection encoding of the displacements (default 5)")
     s = p.add_argument_group("the search", "defaults: the settings of the preset for the input (the square, "
                              "a finite structure or a crystal), listed in curienn.breaking.PRESETS")
-    s.add_argument("--irreps", default=None,
+    s.add_argument("--irreps", type=irreps, default=None,
                    help="candidate order-parameter irreps (default: the preset's)")
-    s.add_argument("--model-lmax", type=_count(0), default=None, metavar="L",
+    s.add_argument("--model-lmax", type=integer(0, SH_LMAX), default=None, metavar="L",
                    help="lmax of the network's hidden irreps and edge harmonics "
                         "(default 5 for the square, min(5, encoding lmax) for molecules, 2 for crystals)")
-    s.add_argument("--lmax", type=_count(0), default=None, metavar="L",
+    s.add_argument("--lmax", type=integer(0, SH_LMAX), default=None, metavar="L",
                    help="deprecated: sets both --encoding-lmax and --model-lmax")
-    s.add_argument("--lmax-penalty", type=float, default=None, metavar="W",
+    s.add_argument("--lmax-penalty", type=real(0), default=None, metavar="W",
                    help="weight of the l-penalty W * l^2 * mean|p_l| (default: the preset's)")
-    s.add_argument("--l1", type=float, default=1e-4, help="L1 weight on the order parameter (default 1e-4)")
-    s.add_argument("--steps", type=_count(0), default=None,
+    s.add_argument("--l1", type=real(0), default=1e-4, help="L1 weight on the order parameter (default 1e-4)")
+    s.add_argument("--steps", type=integer(0), default=None,
                    help="order-parameter steps after the model-only phase (default: the preset's)")
-    s.add_argument("--model-steps", type=_count(1), default=None,
+    s.add_argument("--model-steps", type=integer(1), default=None,
                    help="at most this many model-only steps (stops earlier on a plateau; default: the preset's)")
     s.add_argument("--loss", default=None, choices=("mse", "l1"), help="data loss (default: the preset's)")
-    s.add_argument("--max-radius", type=float, default=None,
+    s.add_argument("--max-radius", type=real(positive=True), default=None,
                    help="graph cutoff (default: 3.0 for the square and crystals, 1.05 x the diameter of a molecule)")
-    s.add_argument("--seed", type=int, default=0)
-    s.add_argument("--threads", type=int, default=1,
+    s.add_argument("--seed", type=integer(0, SEED_MAX), default=0)
+    s.add_argument("--threads", type=integer(1), default=1,
                    help="torch threads (default 1: the tensors are small and threads only add overhead)")
     o = p.add_argument_group("output")
     o.add_argument("--out", default=DEFAULT_OUT, help=f"output folder (default ./{DEFAULT_OUT})")
-    o.add_argument("--resume", action="store_true", help="resume from OUT/checkpoint.pt")
+    o.add_argument("--resume", action="store_true",
+                   help="continue the run in --out from its checkpoint.pt (without one: start fresh)")
+    o.add_argument("--overwrite", action="store_true",
+                   help="replace the files of an earlier run in --out (without it, such a folder is refused)")
     o.add_argument("--no-progress", action="store_true", help="no progress bar")
     o.add_argument("--no-figures", action="store_true", help="skip the PNG figures")
     p.set_defaults(func=run)
@@ -114,20 +120,61 @@ def _problem(args):
 
 def run(args) -> int:
     t0 = time.perf_counter()
+    out = args.out
+    checkpoint = os.path.join(out, CHECKPOINT)
+    if args.resume and args.overwrite:
+        raise ValueError("--resume continues the run in --out and --overwrite replaces it: give one of them")
+    resuming = args.resume and os.path.exists(checkpoint)
+    if args.resume and not resuming:
+        print(f"{_WHERE}: no checkpoint at {checkpoint}; starting fresh", file=sys.stderr)
+    earlier = check_output(out, OUTPUT_FILES, overwrite=args.overwrite, resuming=resuming, command=COMMAND)
     breaking = curienn.breaking  # loads torch: only now, so that --help stays instant
     problem = _problem(args)
-    checkpoint = os.path.join(args.out, "checkpoint.pt")
-    os.makedirs(args.out, exist_ok=True)
-    if args.resume and not os.path.exists(checkpoint):
-        print(f"curienn order-parameter: no checkpoint at {checkpoint}; starting afresh", file=sys.stderr)
-    print(f"curienn order-parameter: {problem.title}", file=sys.stderr)
-    result = breaking.search(problem, progress=not args.no_progress, checkpoint=checkpoint, resume=args.resume,
-                             threads=args.threads)
-    report = breaking.interpret(problem, result, seconds=time.perf_counter() - t0,
-                                settings={k: v for k, v in vars(args).items() if k != "func"})
-    print(report.summary())
-    paths = report.write(args.out, figures=None if args.no_figures else curienn.plot.breaking_figures)
+    print(f"{_WHERE}: {problem.title}", file=sys.stderr)
+    result = _search(breaking, problem, args, checkpoint, resuming, earlier)
+    if not isinstance(result, breaking.OrderParameterResult):
+        return result  # the exit status of an interrupted search
+    try:
+        report = breaking.interpret(problem, result, seconds=time.perf_counter() - t0,
+                                    settings={k: v for k, v in vars(args).items() if k != "func"})
+        print(report.summary())
+        remove_outputs(earlier_outputs(out, _REPORT_FILES))  # a resumed run's report replaces the old one whole
+        paths = report.write(out, figures=None if args.no_figures else curienn.plot.breaking_figures)
+    except KeyboardInterrupt:
+        print(f"{_WHERE}: interrupted while writing the report; the finished search is in {checkpoint}: "
+              "rerun with --resume to write it", file=sys.stderr)
+        return EXIT_INTERRUPTED
     figures = len(paths) - 2
     print(f"wrote {paths[0]}, report.md" + (f" and {figures} figures" if figures else "")
           + f" ({time.perf_counter() - t0:.1f} s)")
     return 0
+
+
+def _search(breaking, problem, args, checkpoint: str, resuming: bool, earlier: list):
+    """:func:`curienn.breaking.search`, stopped cleanly by Ctrl-C: the first
+    Ctrl-C stops at the next step with a checkpoint (exit status 130), a second
+    stops at once. The files of an ``earlier`` run (``--overwrite``) are removed
+    after the first step, before anything is written: bad input found while the
+    search is set up does not cost the earlier run. Returns the result, or the
+    exit status when interrupted."""
+    try:
+        with deferred_interrupt() as interrupted:
+            def callback(info) -> bool:
+                if earlier:
+                    remove_outputs(earlier)
+                    earlier.clear()
+                return interrupted(info)
+
+            return breaking.search(problem, progress=not args.no_progress, checkpoint=checkpoint,
+                                   resume=resuming, threads=args.threads, callback=callback)
+    except breaking.SearchInterrupted as exc:
+        print(f"{_WHERE}: interrupted at step {exc.step}; checkpoint saved to {exc.checkpoint}; "
+              "resume with --resume", file=sys.stderr)
+    except KeyboardInterrupt:  # a second Ctrl-C: the step in progress is lost
+        saved = (f"the last checkpoint, {checkpoint}, holds an earlier step; resume with --resume"
+                 if os.path.isfile(checkpoint) else "nothing was saved")
+        print(f"{_WHERE}: interrupted at once (second Ctrl-C); {saved}", file=sys.stderr)
+    except curienn.io.CheckpointError as exc:
+        raise ValueError(f"cannot resume: {exc}; pass --overwrite (without --resume) to start a new run "
+                         f"in {args.out!r}") from None
+    return EXIT_INTERRUPTED

@@ -13,6 +13,11 @@ import json
 
 import curienn
 
+from ._args import integer, irreps, real
+
+#: the largest l of the breaking irreps (curienn.symmetry.breaking_irreps)
+BREAKING_LMAX = 11
+
 
 def register(sub) -> None:
     p = sub.add_parser("symmetry", help="point/space groups of structures and the Curie check")
@@ -20,19 +25,20 @@ def register(sub) -> None:
     ss.required = True
 
     def common(q):
-        q.add_argument("--tol", type=float, default=1e-2,
+        q.add_argument("--tol", type=real(positive=True), default=1e-2,
                        help="distance tolerance for finite structures, in their units (default 0.01)")
-        q.add_argument("--symprec", type=float, default=1e-3,
+        q.add_argument("--symprec", type=real(positive=True), default=1e-3,
                        help="spglib distance tolerance for crystals (default 0.001)")
-        q.add_argument("--angle-tolerance", type=float, default=-1.0,
+        q.add_argument("--angle-tolerance", type=real(), default=-1.0,
                        help="spglib angle tolerance in degrees (default -1: automatic)")
         q.add_argument("--format", default=None, help="ASE format name (default: guessed from the file)")
-        q.add_argument("--index", type=int, default=-1, help="frame of a multi-frame file (default: last)")
+        q.add_argument("--index", type=integer(), default=-1,
+                       help="frame of a multi-frame file (negative: from the end; default: last)")
         q.add_argument("--json", action="store_true", help="print JSON instead of text")
         q.add_argument("--features", default=None, metavar="ARRAY",
                        help="per-atom array of the file (e.g. 'pseudovector' in extxyz) that "
                             "operations must also map; needs --irreps")
-        q.add_argument("--irreps", default=None, help="irreps of --features, e.g. 1e (pseudovector)")
+        q.add_argument("--irreps", type=irreps, default=None, help="irreps of --features, e.g. 1e (pseudovector)")
 
     show = ss.add_parser("show", help="the point group or space group of a structure file")
     show.add_argument("file")
@@ -44,7 +50,8 @@ def register(sub) -> None:
     check = ss.add_parser("check", help="can an equivariant map turn INPUT into TARGET? (Curie's principle)")
     check.add_argument("input")
     check.add_argument("target")
-    check.add_argument("--lmax", type=int, default=5, help="breaking irreps up to this l (default 5)")
+    check.add_argument("--lmax", type=integer(0, BREAKING_LMAX), default=5,
+                       help=f"breaking irreps up to this l, 0 to {BREAKING_LMAX} (default 5)")
     common(check)
     check.set_defaults(func=run_check)
 
@@ -64,17 +71,7 @@ def _symmetry(atoms, path: str, args):
     return curienn.symmetry.symmetry_of_signals(atoms, f, args.irreps, tol=tol)
 
 
-def _check_tols(args) -> None:
-    for name in ("tol", "symprec"):
-        v = getattr(args, name)
-        if not v > 0:
-            raise ValueError(f"--{name.replace('_', '-')} must be positive, got {v}")
-    if getattr(args, "lmax", 0) < 0:
-        raise ValueError(f"--lmax must be >= 0, got {args.lmax}")
-
-
 def run_show(args) -> int:
-    _check_tols(args)
     atoms = curienn.io.read_structure(args.file, format=args.format, index=args.index)
     sym = _symmetry(atoms, args.file, args)
     if args.json:
@@ -104,7 +101,6 @@ def run_show(args) -> int:
 
 
 def run_check(args) -> int:
-    _check_tols(args)
     a = curienn.io.read_structure(args.input, format=args.format, index=args.index)
     b = curienn.io.read_structure(args.target, format=args.format, index=args.index)
     rep = curienn.symmetry.curie_check(_symmetry(a, args.input, args), _symmetry(b, args.target, args),
