@@ -1,18 +1,18 @@
 """Geometric tensors: Cartesian tensors as irreps, signals on the sphere, and the papers'
 point-cloud projection with its figures.
 
-    python examples/spherical_signals.py [output_dir]
+    python examples/spherical_signals.py [--out examples_out/spherical_signals]
 
 1. The elasticity tensor C_ijkl = C_jikl = C_klij has 21 independent numbers:
    2x0e + 2x2e + 1x4e; rotating C equals acting with D(R) on its irreps.
 2. A tetrahedron projected onto spherical harmonics (L <= 5) around its centre: the signal
    equals the distance to each vertex in its direction (Smidt et al., Eq. 17 rescaled), and
    peak finding recovers the vertices.
-3. Figures: the projection (as the papers' Fig. 1) and a per-vertex projection.
+3. Figures: the projection (as the papers' Fig. 1) and a per-vertex projection, in ``--out``.
 """
 
+import argparse
 import os
-import sys
 
 import matplotlib
 
@@ -26,7 +26,9 @@ from curienn.o3 import rand_matrix  # noqa: E402
 from curienn.plot import plot_point_signals, plot_signal  # noqa: E402
 
 torch.set_default_dtype(torch.float64)
-out_dir = sys.argv[1] if len(sys.argv) > 1 else "."
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--out", default="examples_out/spherical_signals", help="output folder for the figures")
+out_dir = parser.parse_args().out
 os.makedirs(out_dir, exist_ok=True)
 
 # 1. elasticity
