@@ -54,10 +54,15 @@ def _resume_from(path, out):
     return ["order-parameter", "--resume", "--model-steps", "1", "--steps", "1", "--no-progress", "--out", out]
 
 
-#: command -> argv builder for a bad checkpoint (path, out folder) and the kind the command reads
+#: command -> argv builder for a bad checkpoint or data file (path, out folder) and the kind the command reads
 CHECKPOINT_COMMANDS = {
     "order-parameter --resume": (_resume_from, "order-parameter-checkpoint"),
+    "argon md --checkpoint": (lambda path, out: ["argon", "md", "--checkpoint", path, "--out", out], "argon-checkpoint"),
+    "argon train --data": (lambda path, out: ["argon", "train", "--data", path, "--steps", "1", "--quiet",
+                                              "--checkpoint", os.path.join(out, "model.pt")], "argon-dataset"),
 }
+#: commands for which a missing file is not an error (--resume starts fresh: tested with the outputs)
+MISSING_IS_FRESH = {"order-parameter --resume"}
 
 
 def _xyz(path, rows, comment=""):
@@ -148,6 +153,7 @@ def _truncated(path, kind):
 
 #: bad checkpoint -> (writer(path, kind), what the message must say)
 BAD_CHECKPOINTS = {
+    "missing": (lambda p, kind: None, "does not exist"),
     "empty": (lambda p, kind: open(p, "wb").close(), "is empty"),
     "text (a structure file)": (lambda p, kind: _xyz(p, SQUARE), "it is a text file"),
     "truncated .pt": (_truncated, "a PyTorch file cut short"),
@@ -159,8 +165,8 @@ BAD_CHECKPOINTS = {
 }
 
 
-@pytest.mark.parametrize("case", list(BAD_CHECKPOINTS))
-@pytest.mark.parametrize("command", list(CHECKPOINT_COMMANDS))
+@pytest.mark.parametrize("command, case", [(c, k) for c in CHECKPOINT_COMMANDS for k in BAD_CHECKPOINTS
+                                           if not (k == "missing" and c in MISSING_IS_FRESH)])
 def test_bad_checkpoints(command, case, tmp_path, capsys):
     build, kind = CHECKPOINT_COMMANDS[command]
     write, says = BAD_CHECKPOINTS[case]
