@@ -145,6 +145,13 @@ def test_index_past_a_single_frame_says_file_has_1_frame(command, tmp_path, good
     assert rc == 2 and "square.xyz' has 1 frame; index=5 is out of range" in error_line(err)
 
 
+@pytest.mark.parametrize("command", list(FILE_COMMANDS))
+def test_an_unknown_format_name(command, tmp_path, good, capsys):
+    argv = _argv(FILE_COMMANDS[command], file=good, good=good, out=tmp_path / "out") + ["--format", "POSCAR"]
+    rc, _, err = run(argv, capsys)
+    assert rc == 2 and "format='POSCAR' is not an ASE format" in error_line(err) and "did you mean vasp?" in err
+
+
 def _truncated(path, kind):
     save_checkpoint(path, {"w": torch.randn(4000)}, kind=kind)
     data = open(path, "rb").read()

@@ -181,3 +181,15 @@ def test_files_that_are_not_structures(tmp_path):
     cif.write_text("1\n\nH 0 0 0\n")
     with pytest.raises(ValueError, match=r"square.cif' as cif: ASE's reader failed \(.*\); give the format"):
         read_structure(cif)
+
+
+def test_an_unknown_format_name_suggests_ase_s(tmp_path):
+    path = tmp_path / "s.xyz"
+    write_structure(path, molecule("H2O"))
+    with pytest.raises(ValueError, match="format='POSCAR' is not an ASE format .*did you mean vasp\\?"):
+        read_structure(path, format="POSCAR")
+    with pytest.raises(ValueError, match="format='exyz'.*did you mean .*extxyz"):
+        read_structure(path, format="exyz")
+    with pytest.raises(ValueError) as exc:
+        read_structure(path, format="zzzz")
+    assert "did you mean" not in str(exc.value) and len(str(exc.value)) < 300  # not the list of 100 formats

@@ -22,6 +22,7 @@ understood by :class:`curienn.models.Network` and :func:`curienn.io.batch_graphs
 
 from __future__ import annotations
 
+import difflib
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence, Union
@@ -57,6 +58,10 @@ STRUCTURE_FORMATS = {
 
 PathLike = Union[str, os.PathLike]
 
+#: names people give formats that ASE calls otherwise (used for "did you mean")
+_FORMAT_ALIASES = {"poscar": "vasp", "contcar": "vasp", "pdb": "proteindatabank",
+                   "ase": "traj", "trajectory": "traj", "mmcif": "cif"}
+
 #: the largest coordinate (and cell entry) :func:`validate_positions` accepts: 1e8 Å
 #: is a centimetre; past it a file holds no atomic structure in Å, and past about
 #: 1e154 squared distances overflow float64
@@ -79,8 +84,13 @@ def _format_for(path: Path, format: str | None) -> str | None:
     ase_io = _ase_io()
     if format is not None:
         if format not in ase_io.formats.ioformats:
-            raise ValueError(f"format={format!r} is not an ASE format (file {str(path)!r}); "
-                             f"ASE knows {sorted(ase_io.formats.ioformats)}")
+            known = sorted(ase_io.formats.ioformats)
+            close = ([_FORMAT_ALIASES[format.lower()]] if format.lower() in _FORMAT_ALIASES
+                     else difflib.get_close_matches(format.lower(), known, n=3, cutoff=0.5))
+            hint = f"did you mean {' or '.join(close)}? " if close else ""
+            raise ValueError(f"format={format!r} is not an ASE format (file {str(path)!r}); {hint}ASE knows "
+                             f"{len(known)}, e.g. cif, extxyz, vasp, traj, xyz, proteindatabank "
+                             "(all: ase.io.formats.ioformats)")
         return format
     return STRUCTURE_FORMATS.get(path.suffix.lower())
 
