@@ -179,6 +179,20 @@ def test_bad_input_does_not_cost_the_earlier_run(tmp_path, capsys):
     assert sorted(os.listdir(out)) == ["checkpoint.pt", "report.json", "report.md"]
 
 
+def test_ctrl_c_during_the_first_step_of_an_overwrite_keeps_the_earlier_run(tmp_path, capsys, monkeypatch):
+    out = tmp_path / "run"
+    assert _run(["order-parameter", *TINY, "--no-figures", "--out", out], capsys)[0] == 0
+    before = {f: (out / f).read_bytes() for f in os.listdir(out)}
+
+    def interrupted(*args, **kwargs):  # as a second Ctrl-C inside the first step
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(curienn.breaking, "search", interrupted)
+    rc, _, err = _run(["order-parameter", *TINY, "--seed", "2", "--out", out, "--overwrite"], capsys)
+    assert rc == 130 and f"the earlier run in {str(out)!r} is untouched" in err
+    assert {f: (out / f).read_bytes() for f in os.listdir(out)} == before
+
+
 def test_out_must_be_a_folder(tmp_path, capsys):
     f = tmp_path / "file"
     f.write_text("x")

@@ -136,7 +136,7 @@ def run(args) -> int:
         return result  # the exit status of an interrupted search
     try:
         report = breaking.interpret(problem, result, seconds=time.perf_counter() - t0,
-                                    settings={k: v for k, v in vars(args).items() if k != "func"})
+                                    settings={k: v for k, v in vars(args).items() if k not in ("func", "debug")})
         print(report.summary())
         remove_outputs(earlier_outputs(out, _REPORT_FILES))  # a resumed run's report replaces the old one whole
         paths = report.write(out, figures=None if args.no_figures else curienn.plot.breaking_figures)
@@ -171,8 +171,12 @@ def _search(breaking, problem, args, checkpoint: str, resuming: bool, earlier: l
         print(f"{_WHERE}: interrupted at step {exc.step}; checkpoint saved to {exc.checkpoint}; "
               "resume with --resume", file=sys.stderr)
     except KeyboardInterrupt:  # a second Ctrl-C: the step in progress is lost
-        saved = (f"the last checkpoint, {checkpoint}, holds an earlier step; resume with --resume"
-                 if os.path.isfile(checkpoint) else "nothing was saved")
+        if earlier:  # before the first step: the earlier run (--overwrite) is still there, untouched
+            saved = f"nothing of this run was saved; the earlier run in {args.out!r} is untouched"
+        elif os.path.isfile(checkpoint):
+            saved = f"the last checkpoint, {checkpoint}, holds an earlier step; resume with --resume"
+        else:
+            saved = "nothing was saved"
         print(f"{_WHERE}: interrupted at once (second Ctrl-C); {saved}", file=sys.stderr)
     except curienn.io.CheckpointError as exc:
         raise ValueError(f"cannot resume: {exc}; pass --overwrite (without --resume) to start a new run "
