@@ -33,7 +33,6 @@ node attributes :math:`z_i` (``irreps_node_attr``, or a constant 1) and edges
 
 from __future__ import annotations
 
-import math
 from typing import Dict, Mapping, Optional
 
 import torch
@@ -45,15 +44,11 @@ from curienn.io import (
     scatter_sum,
     undirected_pairs,
 )
-from curienn.nn import (
-    FullyConnectedNet,
-    FullyConnectedTensorProduct,
-    Gate,
-    TensorProduct,
-    smooth_cutoff,
-    soft_one_hot_linspace,
-)
+from curienn.nn import Gate, smooth_cutoff, soft_one_hot_linspace
 from curienn.o3 import InvalidArgumentError, Irrep, Irreps, spherical_harmonics
+
+from ._blocks import BlockGate, from_blocks, to_blocks
+from ._convolution import Convolution
 
 __all__ = [
     "Convolution",
@@ -70,99 +65,6 @@ def tp_path_exists(irreps_in1, irreps_in2, ir_out) -> bool:
     irreps_in2 = Irreps(irreps_in2).simplify()
     ir_out = Irrep(ir_out)
     return any(ir_out in ir1 * ir2 for _, ir1 in irreps_in1 for _, ir2 in irreps_in2)
-
-
-class Convolution(torch.nn.Module):
-    r"""Equivariant point convolution (see the module docstring for the maths).
-
-    Submodules (names as in e3nn): ``sc`` and ``lin1`` (fully connected tensor
-    products with the node attributes), ``fc`` (silu :class:`FullyConnectedNet`
-    ``[number_of_basis] + radial_layers * [radial_neurons] + [tp.weight_numel]``),
-    ``tp`` (``uvu`` tensor product of the features with the edge attributes,
-    per-edge weights from ``fc``; its output ``irreps_mid`` is sorted) and ``lin2``.
-
-    Shapes: ``node_input (N, irreps_in.dim)``, ``node_attr (N, irreps_node_attr.dim)``,
-    ``edge_src, edge_dst (E,)``, ``edge_attr (E, irreps_edge_attr.dim)``,
-    ``edge_length_embedded (E, number_of_basis)`` -> ``(N, irreps_out.dim)``.
-    With ``edge_weight_index`` ``(E,)``, ``edge_length_embedded`` has one row per
-    distinct length (``(P, number_of_basis)``) and edge ``e`` uses row
-    ``edge_weight_index[e]`` (the radial network then runs on ``P`` rows only).
-    """
-
-    def __init__(
-        self,
-        irreps_in,
-        irreps_node_attr,
-        irreps_edge_attr,
-        irreps_out,
-        number_of_basis: int,
-        radial_layers: int,
-        radial_neurons: int,
-        num_neighbors: float,
-    ) -> None:
-        super().__init__()
-        self.irreps_in = Irreps(irreps_in)
-        self.irreps_node_attr = Irreps(irreps_node_attr)
-        self.irreps_edge_attr = Irreps(irreps_edge_attr)
-        self.irreps_out = Irreps(irreps_out)
-        self.num_neighbors = num_neighbors
-
-        self.sc = FullyConnectedTensorProduct(self.irreps_in, self.irreps_node_attr, self.irreps_out)
-        self.lin1 = FullyConnectedTensorProduct(self.irreps_in, self.irreps_node_attr, self.irreps_in)
-
-        # one uvu path per (input irrep, edge irrep, output irrep present in irreps_out),
-        # in that order; the intermediate irreps are then sorted
-        mid = []
-        paths = []
-        for i_in, (mul, ir_in) in enumerate(self.irreps_in):
-            for i_edge, (_, ir_edge) in enumerate(self.irreps_edge_attr):
-                for ir_out in ir_in * ir_edge:
-                    if ir_out in self.irreps_out:
-                        paths.append((i_in, i_edge, len(mid)))
-                        mid.append((mul, ir_out))
-        irreps_mid, perm, _ = Irreps(mid).sort()
-        instructions = [(i1, i2, perm[k], "uvu", True) for i1, i2, k in paths]
-        self.irreps_mid = irreps_mid
-
-        tp = TensorProduct(
-            self.irreps_in,
-            self.irreps_edge_attr,
-            irreps_mid,
-            instructions,
-            internal_weights=False,
-            shared_weights=False,
-        )
-        self.fc = FullyConnectedNet(
-            [number_of_basis] + radial_layers * [radial_neurons] + [tp.weight_numel],
-            torch.nn.functional.silu,
-        )
-        self.tp = tp
-        self.lin2 = FullyConnectedTensorProduct(irreps_mid, self.irreps_node_attr, self.irreps_out)
-
-        # sin(pi/8) s + (cos(pi/8) mu + 1 - mu) x, mu = sc.output_mask (a constant)
-        mask = self.sc.output_mask.detach().clone().to(torch.get_default_dtype())
-        self.register_buffer("_c_x", math.cos(math.pi / 8) * mask + (1 - mask), persistent=False)
-        self._c_s = math.sin(math.pi / 8)
-
-    def forward(
-        self,
-        node_input: torch.Tensor,
-        node_attr: torch.Tensor,
-        edge_src: torch.Tensor,
-        edge_dst: torch.Tensor,
-        edge_attr: torch.Tensor,
-        edge_length_embedded: torch.Tensor,
-        edge_weight_index: Optional[torch.Tensor] = None,
-    ) -> torch.Tensor:
-        weight = self.fc(edge_length_embedded)
-        if edge_weight_index is not None:
-            weight = weight[edge_weight_index]
-        s = self.sc(node_input, node_attr)
-        x = self.lin1(node_input, node_attr)
-        edge_features = self.tp(x[edge_src], edge_attr, weight)
-        x = scatter_sum(edge_features, edge_dst, dim_size=x.shape[0]).div(self.num_neighbors**0.5)
-        x = self.lin2(x, node_attr)
-        return self._c_s * s + self._c_x.to(x.dtype) * x
 
 
 class Compose(torch.nn.Module):
@@ -303,6 +205,11 @@ class Network(torch.nn.Module):
                 number_of_basis, radial_layers, radial_neurons, num_neighbors,
             )
         )
+        # the fused path (all convolutions fused, gates on blocks): plans of the gates
+        self._gate_plans: Optional[list] = None
+        if self.layers[-1].fused and all(
+                layer.first.fused and BlockGate.applies(layer.second) for layer in self.layers[:-1]):
+            self._gate_plans = [BlockGate(layer.second) for layer in self.layers[:-1]]
 
     # -- graph ---------------------------------------------------------------------
 
@@ -390,8 +297,19 @@ class Network(torch.nn.Module):
         edge_attr = smooth_cutoff(edge_length / self.max_radius)[:, None] * edge_sh
 
         x, z = self._node_inputs(data, pos)
-        for layer in self.layers:
-            x = layer(x, z, edge_src, edge_dst, edge_attr, edge_length_embedded, edge_pair)
+        if self._gate_plans is not None:  # the fused path: node features stay in the block layout
+            blocks = to_blocks(x, self.irreps_in if self.irreps_in is not None else Irreps("0e"))
+            z_blocks = z if self.input_has_node_attr else None  # None: the constant 1
+            for layer, plan in zip(self.layers, self._gate_plans + [None]):
+                conv = layer.first if plan is not None else layer
+                blocks = conv.forward_blocks(blocks, z_blocks, edge_src, edge_dst, edge_attr,
+                                             edge_length_embedded, edge_pair)
+                if plan is not None:
+                    blocks = plan(layer.second, blocks)
+            x = from_blocks(blocks, self.irreps_out, x)
+        else:
+            for layer in self.layers:
+                x = layer(x, z, edge_src, edge_dst, edge_attr, edge_length_embedded, edge_pair)
 
         if self.reduce_output:
             num_graphs = int(batch.max()) + 1 if batch.numel() else 0
