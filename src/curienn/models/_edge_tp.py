@@ -42,7 +42,7 @@ from ._scalar_tp import runs
 
 __all__ = ["EdgeTP"]
 
-_CHUNK_BYTES = 4 << 20  # largest edge temporary of one chunk, on CPU
+_CHUNK_BYTES = 16 << 20  # largest edge temporary of one chunk, on CPU
 _TINY_BMM = 400  # torch's CPU bmm runs a scalar loop below this many multiply-adds per matrix
 
 
@@ -166,7 +166,7 @@ class EdgeTP:
                 continue
             x = torch.cat(xs, dim=1) if len(xs) > 1 else xs[0]  # (N, D, u)
             u = unit.mul
-            wu = [w[:, w0:w1].reshape(w.shape[0], -1, u) for w0, w1 in unit.weights]
+            wu = [w[:, w0:w1].reshape(w.shape[0], (w1 - w0) // u, u) for w0, w1 in unit.weights]
             wu = torch.cat(wu, dim=1) if len(wu) > 1 else wu[0]  # (rows of w, P, u)
             if weight_index is not None:
                 wu = wu.index_select(0, weight_index)
@@ -190,7 +190,7 @@ class EdgeTP:
             if not parts:
                 out.append(None)
                 continue
-            parts = [p.reshape(n_nodes, p.shape[1], -1) for p in parts]
+            parts = [p.reshape(n_nodes, p.shape[1], p.shape[2] * p.shape[3]) for p in parts]
             out.append(torch.cat(parts, dim=2) if len(parts) > 1 else parts[0])
         return out
 

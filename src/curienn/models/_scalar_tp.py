@@ -11,7 +11,9 @@ paths ``a -> o`` with ``ir_a = ir_o``, and their Clebsch-Gordan table is
         \big(z[n, v]\, x_a[n, k, u]\big)\; c_{avo}\, W_{avo}[u, v, w],
 
 that is, per irrep ``l``: the outer product ``z ⊗ x_l`` ``(N, 2l+1, n_z, U)`` (none
-when ``z`` is the constant 1) and one GEMM ``(N (2l+1), n_z U) @ (n_z U, Σ mul_o)``,
+when ``z`` is the constant 1) and one GEMM ``(N (2l+1), n_z U) @ (n_z U, Σ mul_o)``
+(or, when there are fewer outputs than inputs, the GEMM first and then the sum over
+``z``, whichever intermediate is smaller),
 where ``x_l`` stacks every input block of irrep ``l`` (``U`` their multiplicities) and
 the columns cover every output of irrep ``l`` of several tensor products sharing the
 same inputs (``sc`` and ``lin1`` of a convolution). The weight matrix is gathered
@@ -129,9 +131,16 @@ class ScalarAttrTP:
             k, U, outs = run
             coef = getattr(owner, f"{self.name}{r}_c")
             W = flat.index_select(0, getattr(owner, f"{self.name}{r}_i")).view(coef.shape) * coef.to(flat.dtype)
-            n = xr.shape[0]
-            A = xr if z is None else z[:, None, :, None] * xr.unsqueeze(2)  # (N, k, n_z, U)
-            Y = (A.reshape(n * k, -1) @ W).view(n, k, -1)
+            n, width = xr.shape[0], W.shape[1]
+            if z is None:
+                Y = (xr.reshape(n * k, U) @ W).view(n, k, width)
+            elif width < U:  # contract the inputs first, then z: the smaller intermediate
+                Wz = W.view(self.nz, U, width).transpose(0, 1).reshape(U, self.nz * width)
+                Y = (xr.reshape(n * k, U) @ Wz).view(n, k, self.nz, width)
+                Y = (Y * z[:, None, :, None]).sum(2)
+            else:  # outer product with z, then one GEMM
+                A = z[:, None, :, None] * xr.unsqueeze(2)  # (N, k, n_z, U)
+                Y = (A.reshape(n * k, self.nz * U) @ W).view(n, k, width)
             sizes = [mul for *_, mul in outs]
             for (t, o, _), y in zip(outs, Y.split(sizes, dim=2) if len(sizes) > 1 else [Y]):
                 out[t][o] = y
