@@ -9,7 +9,7 @@ import torch
 
 from .. import o3
 from ..o3 import InstructionError, InvalidArgumentError, InvalidIndexError, MissingWeightsError, ShapeError
-from ._tp_plan import _Gather, _SplitGather
+from ._ir_mul import IrMulToMulIr, MulIrToIrMul
 
 __all__ = ["Linear"]
 
@@ -182,69 +182,37 @@ class Linear(torch.nn.Module):
             self._build_fast_path()
 
     def _build_fast_path(self) -> None:
-        """Shared weights, no f_in: gather each output's inputs as ``(k, u)`` rows, one GEMM, permute back.
+        """Shared weights, no ``f_in``: per output irrep, one GEMM on ``ir_mul`` blocks.
 
-        Only when every input irrep feeds at most one output block (disjoint gathers).
+        The input is split into contiguous ``(Z, 2l+1, mul)`` blocks and the output
+        assembled from them with one copy each way (:mod:`curienn.nn._ir_mul`).
         """
-        used = [i.i_in for g in self._groups for i, _ in g]
-        if len(used) != len(set(used)) or not used:
-            return
-        x_off = [s.start for s in self.irreps_in.slices()]
-        idx_cat, sizes = [], []
-        for mul_ir, group in zip(self.irreps_out, self._groups):
-            k = mul_ir.ir.dim
-            idx = [x_off[i.i_in] + uu * k + kk for kk in range(k) for i, _ in group for uu in range(i.path_shape[0])]
-            if group:
-                sizes.append(len(idx))
-            idx_cat += idx
-        self._fast_sizes = tuple(sizes)
-        dim_in = self.irreps_in.dim
-        inv = [len(idx_cat)] * dim_in
-        for pos, j in enumerate(idx_cat):
-            inv[j] = pos
-        self._fast_pad_inv = len(idx_cat) in inv
-        self.register_buffer("_lin_cat", torch.tensor(idx_cat, dtype=torch.long), persistent=False)
-        self.register_buffer("_lin_inv", torch.tensor(inv, dtype=torch.long), persistent=False)
-        out_off = [s.start for s in self.irreps_out.slices()]
-        perm = []
-        for o, mul_ir in enumerate(self.irreps_out):
-            perm += [out_off[o] + ww * mul_ir.ir.dim + kk for kk in range(mul_ir.ir.dim) for ww in range(mul_ir.mul)]
-        out_inv = [0] * len(perm)
-        for pos, j in enumerate(perm):
-            out_inv[j] = pos
-        self._fast_permute = any(mul_ir.mul > 1 and mul_ir.ir.dim > 1 for mul_ir in self.irreps_out)
-        self.register_buffer("_lin_out", torch.tensor(out_inv, dtype=torch.long), persistent=False)
-        self.register_buffer("_lin_out_inv", torch.tensor(perm, dtype=torch.long), persistent=False)
-        self._fast = True
+        self._in_layout = tuple((mul, ir.dim) for mul, ir in self.irreps_in)
+        self._out_layout = tuple((mul, ir.dim) for mul, ir in self.irreps_out)
+        self._fast = self.irreps_in.dim > 0 and self.irreps_out.dim > 0
 
     def _forward_fast(self, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, Z: int) -> torch.Tensor:
-        """``x (Z, dim_in)`` -> ``(Z, dim_out)``; blocks computed in ``(k, w)`` order then permuted."""
-        live = [i for i, g in enumerate(self._groups) if g]
-        As = _SplitGather.apply(x, self._lin_inv, self._lin_cat, self._fast_pad_inv, self._fast_sizes)
+        """``x (Z, dim_in)`` -> ``(Z, dim_out)``."""
+        xs = MulIrToIrMul.apply(self._in_layout, x)
         ws = weight.split(self._w_sizes, dim=-1) if self.weight_numel > 0 else []
         bs = bias.split(self._b_sizes, dim=-1) if self.bias_numel > 0 else []
-        A_of = dict(zip(live, As))
-        pieces = []
+        blocks = []
         for i_out, (mul_ir, group) in enumerate(zip(self.irreps_out, self._groups)):
             mo, k = mul_ir.mul, mul_ir.ir.dim
-            if mo * k == 0:
-                continue
-            acc = None
-            if group:
-                W = [ws[n].view(i.path_shape) * i.path_weight for i, n in group]
-                W = torch.cat(W, dim=0) if len(W) > 1 else W[0]
-                acc = (A_of[i_out].view(Z * k, W.shape[0]) @ W).view(Z, k * mo)
             b_piece = self._bias_piece[i_out]
-            if b_piece is not None:  # scalars: (k, w) order is (w,)
-                b = bs[b_piece].view(1, mo)
-                acc = b.expand(Z, mo) if acc is None else acc + b
-            pieces.append(acc if acc is not None else x.new_zeros(Z, mo * k))
-        if not pieces:
-            return x.new_zeros(Z, self.irreps_out.dim)
-        kw = torch.cat(pieces, dim=1) if len(pieces) > 1 else pieces[0]
-        if not self._fast_permute:
-            return kw
-        return _Gather.apply(kw, self._lin_out, self._lin_out_inv, False, False)
+            b = bs[b_piece].view(1, mo) if b_piece is not None else None  # only on scalars (k = 1)
+            if not group:
+                y = x.new_zeros(Z, k, mo) if b is None else b.expand(Z, mo).view(Z, 1, mo)
+                blocks.append(y)
+                continue
+            A = [xs[i.i_in] for i, _ in group]
+            A = torch.cat(A, dim=2) if len(A) > 1 else A[0]  # (Z, k, Σ mul_in)
+            W = [ws[n].view(i.path_shape) * i.path_weight for i, n in group]
+            W = torch.cat(W, dim=0) if len(W) > 1 else W[0]
+            A = A.view(Z * k, A.shape[2])
+            y = A @ W if b is None else torch.addmm(b, A, W)
+            blocks.append(y.view(Z, k, mo))
+        return IrMulToMulIr.apply(self._out_layout, *blocks)
 
     def __repr__(self) -> str:
         return f"{self.__class__.__name__}({self.irreps_in} -> {self.irreps_out} | {self.weight_numel} weights)"
