@@ -225,7 +225,7 @@ class Network(torch.nn.Module):
         if not isinstance(pos, torch.Tensor) or pos.dim() != 2 or pos.shape[1] != 3:
             shape = tuple(pos.shape) if isinstance(pos, torch.Tensor) else type(pos).__name__
             raise ValueError(f"data['pos'] must have shape (N, 3), got {shape}")
-        if not torch.compiler.is_compiling():
+        if not torch.compiler.is_compiling() and pos.device.type != "meta":  # (meta tensors hold no data)
             finite = torch.isfinite(pos).all(dim=1)
             if not bool(finite.all()):
                 bad = (~finite).nonzero().flatten()[:10].tolist()
