@@ -172,9 +172,11 @@ class EdgeTP:
                 wu = wu.index_select(0, weight_index)
             elif not wu.is_contiguous():
                 wu = wu.contiguous()
-            step = _chunk_size(y, e, max(unit.n_rows, unit.dim) * u)
+            step = _chunk_size(y, max(unit.n_rows, unit.dim) * u)
+            chunks = [(src, dst, y, wu)] if step is None else zip(
+                src.split(step), dst.split(step), y.split(step), wu.split(step))
             acc = None
-            for src_c, dst_c, y_c, w_c in zip(src.split(step), dst.split(step), y.split(step), wu.split(step)):
+            for src_c, dst_c, y_c, w_c in chunks:
                 msg = self._messages(owner, k, unit, x, src_c, y_c, w_c)
                 if acc is None:
                     acc = msg.new_zeros(n_nodes, unit.n_rows * u)
@@ -206,7 +208,10 @@ class EdgeTP:
         return T * w.index_select(1, getattr(owner, f"{self.name}{k}_w"))
 
 
-def _chunk_size(like: torch.Tensor, e: int, row_numel: int) -> int:
+def _chunk_size(like: torch.Tensor, row_numel: int) -> Optional[int]:
+    """Edges per chunk on CPU in eager mode; ``None`` (one chunk) on other devices and when
+    compiling (no Python loop over a data-dependent number of edges)."""
     if like.device.type != "cpu" or torch.compiler.is_compiling():
-        return max(e, 1)
-    return max(1024, _CHUNK_BYTES // (row_numel * like.element_size()))
+        return None
+    step = max(1024, _CHUNK_BYTES // (row_numel * like.element_size()))
+    return None if step >= like.shape[0] else step
