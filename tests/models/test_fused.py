@@ -86,7 +86,7 @@ def test_chunked_edges_equal_one_chunk(dtype, monkeypatch):
     one = fused({**data, "pos": pos})
     g_one, = torch.autograd.grad(one.sum(), pos)
     monkeypatch.setattr(edge_tp, "_CHUNK_BYTES", 1)
-    monkeypatch.setattr(edge_tp, "_chunk_size", lambda like, e, row: 7)
+    monkeypatch.setattr(edge_tp, "_chunk_size", lambda like, row: 7)
     pos = data["pos"].clone().requires_grad_()
     many = fused({**data, "pos": pos})
     g_many, = torch.autograd.grad(many.sum(), pos)

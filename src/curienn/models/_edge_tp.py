@@ -22,6 +22,10 @@ along the component axis (when the per-block matrices would be tiny). Per unit:
 3. one elementwise product with the weights repeated over ``k`` and one
    ``index_add`` of the ``(E, R u)`` messages into the destination nodes.
 
+Under ``torch.compile`` step 2 is written as a broadcast product and a sum over ``i``,
+which inductor fuses with the gather into one loop (a batched matmul of tiny matrices
+would stay a library call).
+
 On CPU the edges go in chunks whose temporaries stay far below glibc's mmap
 threshold (32 MiB): larger fresh allocations are page-faulted in on every call, which
 costs more than the arithmetic, while smaller ones are reused from the heap. Neither
@@ -204,7 +208,12 @@ class EdgeTP:
         n = y.shape[0]
         M = (y @ G).view(n, -1, unit.dim)  # (E_c, R, D): c_p C_p y
         xs = x.index_select(0, src)  # (E_c, D, u)
-        T = M * xs if unit.dim == 1 else torch.bmm(M, xs)  # (E_c, R, u)
+        if unit.dim == 1:
+            T = M * xs  # (E_c, R, u)
+        elif torch.compiler.is_compiling():  # a broadcast and a sum: inductor fuses them with the gather
+            T = (M.unsqueeze(-1) * xs.unsqueeze(1)).sum(2)
+        else:
+            T = torch.bmm(M, xs)
         return T * w.index_select(1, getattr(owner, f"{self.name}{k}_w"))
 
 
