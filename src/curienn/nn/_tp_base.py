@@ -302,7 +302,13 @@ class TensorProduct(torch.nn.Module):
         y = y.expand(batch + (self._in2_dim,)).reshape(Z, self._in2_dim)
         if not self.shared_weights:
             w = w.expand(batch + (self.weight_numel,)).reshape(Z, self.weight_numel)
-        out = self._plan.run(self, x, y, w)
+        step = self._plan.chunk_size(x)
+        if step is None:
+            out = self._plan.run(self, x, y, w)
+        else:  # large CPU batches in chunks whose temporaries the allocator reuses (see TPPlan)
+            ws = [w] * ((Z + step - 1) // step) if self.shared_weights else w.split(step)
+            out = torch.cat([self._plan.run(self, xc, yc, wc)
+                             for xc, yc, wc in zip(x.split(step), y.split(step), ws)])
         return out.reshape(batch + (self.irreps_out.dim,))
 
     def right(self, y: torch.Tensor, weight: WeightLike = None) -> torch.Tensor:

@@ -31,7 +31,12 @@ differentiable):
   ``w``, ``A[z, (o, k), (p, u)]`` (zero where path ``p`` does not feed ``o``) and one
   batched matmul with the flat weight tensor read in place -- its layout is exactly
   ``(p u) × w`` per sample, and the weight gradient comes out contiguous;
+* weighted ``uvu`` paths with ``v = 1``: one product of the group's rows ``(p, k)`` with
+  the weights repeated over ``k`` (a gather of a ``(Z, paths, u)`` stack), split per path;
 * every other mode (and ``v > 1``) uses a cheap per-path contraction.
+
+On CPU a large batch runs in chunks (:meth:`TPPlan.chunk_size`) so that the
+temporaries are reused from the heap instead of being page-faulted in on every call.
 
 Slicing uses ``split`` (one backward node) rather than ``narrow`` (whose backward
 zero-fills the whole source each time).  Everything is eager PyTorch with Python
@@ -42,16 +47,18 @@ and autograd gives first and second derivatives.
 from __future__ import annotations
 
 from math import prod
-from typing import NamedTuple
+from typing import NamedTuple, Optional
 
 import torch
 
 from .. import o3
-from ._gather import _Gather, _GatherIndex, _SplitGather  # noqa: F401 (_SplitGather: used by _linear)
+from ._gather import _GatherIndex, _SplitGather
+from ._tp_modes import elementwise
 
 __all__: list[str] = []
 
 _UV_MODES = ("uvw", "uvu", "uvv", "uvuv", "uvu<v", "u<vw")
+_CHUNK_BYTES = 16 << 20  # largest temporary of one batch chunk, on CPU
 _UU_MODES = ("uuw", "uuu")
 
 
@@ -214,7 +221,24 @@ class TPPlan:
         grouped = [p for p in v1 if p.mode == "uvw"]
         self.elementwise = [p for p in paths if not (p.mode == "uvw" and p.v == 1)]
         elem_v1 = {p.index for p in self.elementwise if p.v == 1}
-        self.need_t_views = bool(elem_v1)
+        # weighted uvu paths with v = 1 (a convolution's product with spherical harmonics): one
+        # product of each group's rows (p, k) of T^T with the weights repeated over k
+        uvu = [p for p in self.elementwise if p.mode == "uvu" and p.v == 1 and p.has_weight]
+        self.elementwise = [p for p in self.elementwise if not (p.mode == "uvu" and p.v == 1 and p.has_weight)]
+        self.uvu_groups: list[tuple[int, list[_Path], list[int], bool]] = []
+        by_group: dict[int, list[_Path]] = {}
+        for p in uvu:
+            by_group.setdefault(self.row_of[p.index][0], []).append(p)
+        for g, ps in by_group.items():
+            ps.sort(key=lambda p: self.row_of[p.index][1])
+            rows = [self.row_of[p.index][1] + kk for p in ps for kk in range(p.d3)]
+            leading = rows == list(range(len(rows)))
+            if not leading:
+                self.tensors[f"uvu{g}_rows"] = torch.tensor(rows, dtype=torch.long)
+            self.tensors[f"uvu{g}_w"] = torch.tensor([i for i, p in enumerate(ps) for _ in range(p.d3)],
+                                                     dtype=torch.long)
+            self.uvu_groups.append((g, ps, [p.d3 for p in ps], leading))
+        self.need_t_views = bool(elem_v1 - {p.index for p in uvu})
         # rows of each group's T^T that other consumers need (their gather gradient must be 0 there)
 
         def gather(name: str, g: int, idx: list[int]) -> _GatherIndex:
@@ -295,6 +319,20 @@ class TPPlan:
                         inv[r:r + p.d3] = m
                         gi.pad_inv = True
 
+    def chunk_size(self, x: torch.Tensor) -> Optional[int]:
+        """Samples per chunk for a large batch on CPU in eager mode, else ``None`` (one call).
+
+        Fresh allocations above glibc's mmap threshold (32 MiB) are page-faulted in on every
+        call, which costs more than the arithmetic of a tensor product; chunks of at most
+        ``_CHUNK_BYTES`` per temporary are reused from the heap instead.
+        """
+        if x.device.type != "cpu" or torch.compiler.is_compiling():
+            return None
+        width = max([self.dim1, self.dim2, self.dim_out, self.weight_numel]
+                    + [(grp.zero_row + 1) * grp.u for grp in self.groups])
+        step = max(1024, _CHUNK_BYTES // (max(width, 1) * x.element_size()))
+        return None if step >= x.shape[0] else step
+
     # ------------------------------------------------------------------------------------
     def run(self, owner: torch.nn.Module, x: torch.Tensor, y: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
         """``x (Z, dim1)``, ``y (Z, dim2)``, ``w`` (``(numel,)`` shared or ``(Z, numel)``) -> ``(Z, dim_out)``."""
@@ -365,9 +403,19 @@ class TPPlan:
             Rs = R.split(ks, dim=1) if len(ks) > 1 else [R]
             for o, Ro in zip(touched, Rs):
                 outs[o].append(Ro)
+        for g, ps, sizes, leading in self.uvu_groups:
+            n = sum(sizes)
+            if leading:
+                A = tt[g].split([n, tt[g].shape[1] - n], dim=1)[0]
+            else:
+                A = tt[g].index_select(1, getattr(owner, f"_tp_uvu{g}_rows"))
+            W = torch.stack([ws[self.w_seg[("path", p.index)]] for p in ps], dim=-2)  # ([Z,] paths, u)
+            msg = A * W.index_select(-2, getattr(owner, f"_tp_uvu{g}_w"))  # (Z, rows (p, k), u)
+            for p, piece in zip(ps, msg.split(sizes, dim=1) if len(sizes) > 1 else [msg]):
+                outs[p.o].append(piece)  # (Z, k, w = u)
         for p in self.elementwise:
             wp = ws[self.w_seg[("path", p.index)]] if p.has_weight else None
-            outs[p.o].append(self._elementwise(owner, p, T[p.index], wp, Z).transpose(1, 2))
+            outs[p.o].append(elementwise(p, T[p.index], wp, Z, self.shared, owner).transpose(1, 2))
 
         pieces = []  # kw layout
         for (mul, d), contrib in zip(self.out_blocks, outs):
@@ -384,49 +432,6 @@ class TPPlan:
             return x.new_zeros(Z, self.dim_out)
         kw = torch.cat(pieces, dim=1) if len(pieces) > 1 else pieces[0]
         return self.out_gather(owner, kw) if self.out_gather is not None else kw
-
-    def _weight(self, wp: torch.Tensor, Z: int, shape: tuple[int, ...]) -> torch.Tensor:
-        return wp.view(shape) if self.shared else wp.view((Z,) + shape)
-
-    def _elementwise(self, owner, p: _Path, Tp: torch.Tensor, wp, Z: int) -> torch.Tensor:
-        """Weight stage of one path; ``wp`` its weights; returns ``(Z, w, k)``."""
-        mode, u, v, k = p.mode, p.u, p.v, p.d3
-        if mode == "uvw":
-            A = Tp.reshape(Z, u * v, k)
-            if self.shared:
-                return torch.matmul(A.transpose(1, 2), wp.view(u * v, p.w)).transpose(1, 2)
-            return torch.bmm(wp.view(Z, u * v, p.w).transpose(1, 2), A)
-        if mode == "uvu":
-            if p.has_weight:
-                return (Tp * self._weight(wp, Z, (u, v)).unsqueeze(-1)).sum(2)
-            return Tp.sum(2)
-        if mode == "uvv":
-            if p.has_weight:
-                return (Tp * self._weight(wp, Z, (u, v)).unsqueeze(-1)).sum(1)
-            return Tp.sum(1)
-        if mode == "uvuv":
-            if p.has_weight:
-                Tp = Tp * self._weight(wp, Z, (u, v)).unsqueeze(-1)
-            return Tp.reshape(Z, u * v, k)
-        if mode in ("uvu<v", "u<vw"):
-            Tq = Tp.reshape(Z, u * v, k).index_select(1, _const(owner, f"triu_{p.index}", None))
-            q = Tq.shape[1]
-            if mode == "uvu<v":
-                if p.has_weight:
-                    Tq = Tq * self._weight(wp, Z, (q,)).unsqueeze(-1)
-                return Tq
-            W = self._weight(wp, Z, (q, p.w))
-            return torch.matmul(W.transpose(-1, -2), Tq)
-        if mode == "uuu":
-            if p.has_weight:
-                return Tp * self._weight(wp, Z, (u,)).unsqueeze(-1)
-            return Tp
-        if mode == "uuw":
-            if p.has_weight:
-                W = self._weight(wp, Z, (u, p.w))
-                return torch.matmul(W.transpose(-1, -2), Tp)
-            return Tp.sum(1, keepdim=True)
-        raise ValueError(f"unknown connection mode {mode!r}")
 
 
 def _const(owner: torch.nn.Module, name: str, like: torch.Tensor | None) -> torch.Tensor:
