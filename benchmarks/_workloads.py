@@ -60,7 +60,7 @@ def linear_flops(lin) -> float:
 
 def _points(n: int, neighbors: float, r_max: float, gen: torch.Generator) -> torch.Tensor:
     """Uniform points in a cube whose side gives about ``neighbors`` within ``r_max``."""
-    from curienn.io._graph import radius_graph
+    from curienn.io import radius_graph
 
     side = (n * 4 / 3 * math.pi * r_max**3 / neighbors) ** (1 / 3)
     u = torch.rand(n, 3, generator=gen, dtype=torch.float64)
@@ -100,7 +100,7 @@ def network_flops(net, n_nodes: int, n_edges: int, n_pairs: int) -> float:
 def network(size: str, n: int, dtype: torch.dtype, mul: int = 32, lmax: int = 2, seed: int = 0) -> Workload:
     import e3nn.nn.models.gate_points_2101 as gp
 
-    from curienn.io._graph import radius_graph
+    from curienn.io import radius_graph
     from curienn.models import Network, load_e3nn_network_state_dict
     from curienn.o3 import Irreps
 
@@ -164,70 +164,99 @@ def network(size: str, n: int, dtype: torch.dtype, mul: int = 32, lmax: int = 2,
                     info=f"{n_edges / n:.1f} neighbours/node", compiled=compiled)
 
 
-# ----------------------------------------------------------------------------- edge tensor product
+# ----------------------------------------------------------------------------- convolution, TP
 
-def edge_tp(mul: int, lmax: int, n_nodes: int, n_edges: int, dtype: torch.dtype, seed: int = 0) -> Workload:
-    """The convolution's per-edge-weight ``uvu`` product, gather to scatter: curienn's fused
-    path (:meth:`Convolution.forward_blocks` internals) against e3nn's ``tp(x[src], y, w)``
-    then ``scatter``."""
-    import e3nn.o3 as e3o
+def convolution(mul: int, lmax: int, n_nodes: int, n_edges: int, dtype: torch.dtype, seed: int = 0) -> Workload:
+    """One point convolution (e3nn's ``gate_points_2101.Convolution``): radial MLP, the node
+    products ``sc``/``lin1``/``lin2`` and, dominant, the per-edge-weight ``uvu`` tensor product
+    from gather to scatter; species one-hot node attributes, e3nn's layout in and out."""
+    import e3nn.nn.models.gate_points_2101 as gp
 
-    from curienn.models import Convolution
-    from curienn.models._blocks import to_blocks
+    from curienn.models import Convolution, load_e3nn_network_state_dict
     from curienn.o3 import Irreps, spherical_harmonics
 
     gen = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
-    irreps_in = Irreps(f"{mul}x0e+{mul}x1o+{mul}x2e")
+    irreps = Irreps(f"{mul}x0e+{mul}x1o+{mul}x2e")
     sh = Irreps.spherical_harmonics(lmax)
+    args = (irreps, "4x0e", sh, f"{mul}x0e+{mul}x1o+{mul}x2e", 8, 1, 64, 30.0)
     old = torch.get_default_dtype()
     torch.set_default_dtype(dtype)
     try:
-        conv = Convolution(irreps_in, "1x0e", sh, f"{mul}x0e+{mul}x1o+{mul}x2e", 8, 1, 16, 30.0)
-        theirs = e3o.TensorProduct(conv.tp.irreps_in1, conv.tp.irreps_in2, conv.tp.irreps_out,
-                                   [tuple(i[:5]) for i in conv.tp.instructions], shared_weights=False,
+        theirs, ours = gp.Convolution(*args), Convolution(*args)
+    finally:
+        torch.set_default_dtype(old)
+    load_e3nn_network_state_dict(ours, theirs.state_dict())
+    x = torch.randn(n_nodes, irreps.dim, generator=gen, dtype=dtype)
+    z = torch.nn.functional.one_hot(torch.randint(0, 4, (n_nodes,), generator=gen), 4).to(dtype)
+    src = torch.randint(0, n_nodes, (n_edges,), generator=gen)
+    dst = torch.sort(torch.randint(0, n_nodes, (n_edges,), generator=gen))[0]
+    vec = torch.randn(n_edges, 3, generator=gen, dtype=dtype)
+    y = spherical_harmonics(sh, vec, True, normalization="component")
+    emb = torch.rand(n_edges, 8, generator=gen, dtype=dtype)
+    with torch.no_grad():
+        rel = _rel(ours(x, z, src, dst, y, emb), theirs(x, z, src, dst, y, emb))
+
+    def fwd(m):
+        def f():
+            with torch.no_grad():
+                m(x, z, src, dst, y, emb)
+        return f
+
+    def fwd_bwd(m):
+        def f():
+            xx, yy = x.clone().requires_grad_(), y.clone().requires_grad_()
+            m(xx, z, src, dst, yy, emb).pow(2).sum().backward()
+            m.zero_grad(set_to_none=True)
+        return f
+
+    hs = ours.fc.hs
+    fl = (n_edges * (sum(2 * a * b for a, b in zip(hs, hs[1:])) + uvu_flops(ours.tp) + ours.tp.irreps_out.dim)
+          + n_nodes * sum(scalar_fctp_flops(m) for m in (ours.sc, ours.lin1, ours.lin2)))
+    return Workload(f"Convolution {mul}x(0e+1o+2e) Y(lmax{lmax}) E={n_edges}",
+                    {"fwd": (fwd(ours), fwd(theirs)), "fwd+bwd": (fwd_bwd(ours), fwd_bwd(theirs))},
+                    {"fwd": fl, "fwd+bwd": 3 * fl}, rel, info="gather, per-edge-weight TP, scatter")
+
+
+def per_sample_tp(mul: int, lmax: int, batch: int, dtype: torch.dtype, seed: int = 0) -> Workload:
+    """The public ``TensorProduct`` of the convolution (``uvu``, per-sample weights), alone."""
+    import e3nn.o3 as e3o
+
+    from curienn.models import Convolution
+
+    gen = torch.Generator().manual_seed(seed)
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(dtype)
+    try:
+        tp = Convolution(f"{mul}x0e+{mul}x1o+{mul}x2e", "1x0e", e3o.Irreps.spherical_harmonics(lmax),
+                         f"{mul}x0e+{mul}x1o+{mul}x2e", 8, 1, 8, 30.0).tp
+        theirs = e3o.TensorProduct(tp.irreps_in1, tp.irreps_in2, tp.irreps_out,
+                                   [tuple(i[:5]) for i in tp.instructions], shared_weights=False,
                                    internal_weights=False)
     finally:
         torch.set_default_dtype(old)
-    x = torch.randn(n_nodes, irreps_in.dim, generator=gen, dtype=dtype)
-    src = torch.randint(0, n_nodes, (n_edges,), generator=gen)
-    dst = torch.sort(torch.randint(0, n_nodes, (n_edges,), generator=gen))[0]
-    y = spherical_harmonics(sh, torch.randn(n_edges, 3, generator=gen, dtype=dtype), True, normalization="component")
-    w = torch.randn(n_edges, conv.tp.weight_numel, generator=gen, dtype=dtype)
-    blocks = to_blocks(x, irreps_in)
+    x = torch.randn(batch, tp.irreps_in1.dim, generator=gen, dtype=dtype)
+    y = torch.randn(batch, tp.irreps_in2.dim, generator=gen, dtype=dtype)
+    w = torch.randn(batch, tp.weight_numel, generator=gen, dtype=dtype)
+    with torch.no_grad():
+        rel = _rel(tp(x, y, w), theirs(x, y, w))
 
-    def ours_out(xb, yy, ww):
-        return conv._edge_plan(conv, xb, yy, ww, src, dst, n_nodes)
-
-    def theirs_out(xx, yy, ww):
-        return torch.zeros(n_nodes, conv.tp.irreps_out.dim, dtype=dtype).index_add(0, dst, theirs(xx[src], yy, ww))
-
-    with torch.no_grad():  # compare in e3nn's layout: runs (N, 2l+1, Σ mul) -> (N, Σ mul (2l+1))
-        ref = theirs_out(x, y, w)
-        mine = torch.cat([b.transpose(1, 2).reshape(n_nodes, -1) for b in ours_out(blocks, y, w)], dim=1)
-    rel = _rel(mine, ref)
-
-    def fwd(fn, xx):
+    def fwd(m):
         def f():
             with torch.no_grad():
-                fn(xx, y, w)
+                m(x, y, w)
         return f
 
-    def fwd_bwd(fn, make_x):
+    def fwd_bwd(m):
         def f():
-            xx = make_x()
-            yy, ww = y.clone().requires_grad_(), w.clone().requires_grad_()
-            out = fn(xx, yy, ww)
-            out = sum(o.pow(2).sum() for o in out if o is not None) if isinstance(out, list) else out.pow(2).sum()
-            out.backward()
+            xx, yy, ww = (t.clone().requires_grad_() for t in (x, y, w))
+            m(xx, yy, ww).pow(2).sum().backward()
         return f
 
-    fl = n_edges * (uvu_flops(conv.tp) + conv.tp.irreps_out.dim)
-    return Workload(f"edge TP {mul}x(0e+1o+2e) x Y(lmax{lmax}) E={n_edges}",
-                    {"fwd": (fwd(ours_out, blocks), fwd(theirs_out, x)),
-                     "fwd+bwd": (fwd_bwd(ours_out, lambda: [b.detach().requires_grad_() for b in blocks]),
-                                 fwd_bwd(theirs_out, lambda: x.clone().requires_grad_()))},
-                    {"fwd": fl, "fwd+bwd": 3 * fl}, rel, info="gather, per-edge weights, scatter")
+    fl = batch * uvu_flops(tp)
+    return Workload(f"TensorProduct uvu {mul}x(0e+1o+2e) Y(lmax{lmax}) B={batch}",
+                    {"fwd": (fwd(tp), fwd(theirs)), "fwd+bwd": (fwd_bwd(tp), fwd_bwd(theirs))},
+                    {"fwd": fl, "fwd+bwd": 3 * fl}, rel, info="per-sample weights, e3nn layout")
 
 
 # ----------------------------------------------------------------------------- Linear, SH

@@ -7,8 +7,9 @@
 Workloads (``benchmarks/_workloads.py``), each built for both libraries with the same
 weights and inputs and checked to agree: the talk's gate-points ``Network`` (1,000 points,
 ~12 neighbours), a NequIP/MACE-size ``Network`` (``mul x (0e+1o+2e)``, edge harmonics to
-lmax 2 or 3, 3 layers, ~30 neighbours, species one-hot), the convolution's per-edge
-tensor product from gather to scatter, ``Linear`` at 64 and 256 channels, spherical
+lmax 2 or 3, 3 layers, ~30 neighbours, species one-hot), one convolution of that size
+(gather, per-edge-weight tensor product, scatter, with its radial MLP and node products),
+the convolution's ``TensorProduct`` alone, ``Linear`` at 64 and 256 channels, spherical
 harmonics at lmax 1, 2, 3, 6; float32 and float64; 1 and 2 threads; forward, forward and
 backward, and force training (a loss on ``-dE/dpos``, so a double backward).
 
@@ -18,7 +19,8 @@ the useful operations of each workload (see ``_workloads.py``: sparse Clebsch-Go
 contractions, per-edge weights, GEMMs; backward counted as twice the forward, force
 training as four times) and is compared with a same-run ``torch.mm`` of equal work (square
 matrices of the same FLOP count, same dtype and threads). ``--compile`` adds the Network
-under ``torch.compile`` (inductor), with its compile time. Rows that miss their target
+under ``torch.compile`` (inductor; first dtype and thread count only), with its compile
+time. Rows that miss their target
 print the profile of the curienn call (top operators by self CPU time) after the table.
 """
 
@@ -39,8 +41,10 @@ TARGETS = {  # (workload kind, mode) -> (quantity, threshold)
     ("linear", "fwd"): ("speedup", 2.0),
     ("linear", "fwd+bwd"): ("speedup", 2.0),
     ("sh", "fwd+bwd"): ("speedup", 2.0),
-    ("edge", "fwd"): ("pct_mm", 10.0),
-    ("edge", "fwd+bwd"): ("pct_mm", 10.0),
+    ("conv", "fwd"): ("pct_mm", 10.0),
+    ("conv", "fwd+bwd"): ("pct_mm", 10.0),
+    ("tp", "fwd"): ("pct_mm", 10.0),
+    ("tp", "fwd+bwd"): ("pct_mm", 10.0),
 }
 
 
@@ -51,7 +55,8 @@ def plan(quick: bool, threads: list, dtypes: list) -> list:
     if quick:
         items = [("network", lambda d: W.network("talk", 1000, d), dtypes, threads),
                  ("network", lambda d: W.network("nequip", 1000, d, 32, 2), f32, t1),
-                 ("edge", lambda d: W.edge_tp(32, 2, 800, 20000, d), dtypes, t1),
+                 ("conv", lambda d: W.convolution(32, 2, 800, 20000, d), dtypes, t1),
+                 ("tp", lambda d: W.per_sample_tp(32, 2, 20000, d), f32, t1),
                  ("linear", lambda d: W.linear(64, 5000, d), dtypes, threads),
                  ("linear", lambda d: W.linear(256, 1000, d), f32, t1)]
         items += [("sh", (lambda l: lambda d: W.spherical_harmonics(l, 50_000, d))(lmax), dtypes, t1)
@@ -61,8 +66,9 @@ def plan(quick: bool, threads: list, dtypes: list) -> list:
     for mul, lmax in ((32, 2), (32, 3), (64, 2), (64, 3)):
         items.append(("network", (lambda m, l: lambda d: W.network("nequip", 2000, d, m, l))(mul, lmax),
                       dtypes if (mul, lmax) == (32, 2) else f32, threads if (mul, lmax) == (32, 2) else t1))
-    items += [("edge", (lambda m, l: lambda d: W.edge_tp(m, l, 2000, 60000, d))(mul, lmax), f32, threads)
+    items += [("conv", (lambda m, l: lambda d: W.convolution(m, l, 2000, 60000, d))(mul, lmax), f32, threads)
               for mul, lmax in ((32, 2), (64, 3))]
+    items += [("tp", lambda d: W.per_sample_tp(32, 2, 60000, d), f32, threads)]
     items += [("linear", lambda d: W.linear(64, 20000, d), dtypes, threads),
               ("linear", lambda d: W.linear(256, 4000, d), dtypes, threads)]
     items += [("sh", (lambda l: lambda d: W.spherical_harmonics(l, 100_000, d))(lmax), dtypes, threads)
@@ -113,7 +119,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--dtypes", nargs="+", default=["float32", "float64"], choices=["float32", "float64"])
     parser.add_argument("--repeat", type=int, default=None, help="timed repeats per row (default 3 quick, 5 full)")
-    parser.add_argument("--only", default="", help="comma-separated kinds: network, edge, linear, sh")
+    parser.add_argument("--only", default="", help="comma-separated kinds: network, conv, tp, linear, sh")
     parser.add_argument("--compile", action=argparse.BooleanOptionalAction, default=None,
                         help="also time the Network under torch.compile (default: on in the full run)")
     parser.add_argument("--no-profile", action="store_true", help="do not print profiles of missed targets")
@@ -143,7 +149,7 @@ def main() -> None:
             for threads in kthreads:
                 torch.set_num_threads(threads)
                 variants = [(kind, m, fo, fe) for m, (fo, fe) in w.modes.items()]
-                if do_compile and kind == "network":
+                if do_compile and kind == "network" and dtype == kdtypes[0] and threads == kthreads[0]:
                     variants += _compiled_variants(w)
                 for vkind, mode, f_ours, f_e3nn in variants:
                     t_ours, t_e3nn = interleaved_min([f_ours, f_e3nn], repeat)

@@ -14,21 +14,17 @@ node attributes :math:`z_i` (``irreps_node_attr``, or a constant 1) and edges
   (``irreps_edge_attr``);
 * radial embedding :math:`b_e = \sqrt{n_b}\,\mathrm{gauss}(r_e)`, ``number_of_basis``
   Gaussians on :math:`[0, r_{\max}]`;
-* each :class:`Convolution` computes
-
-  .. math::
-
-      s_i &= \mathrm{sc}(x_i \otimes z_i),\qquad
-      h_i = \mathrm{lin1}(x_i \otimes z_i),\\
-      m_d &= \frac{1}{\sqrt{n_{\mathrm{nb}}}}\sum_{e:\,\mathrm{dst}(e) = d}
-             \mathrm{tp}\big(h_{\mathrm{src}(e)} \otimes a_e;\ W = \mathrm{fc}(b_e)\big),\\
-      y_i &= \sin\tfrac{\pi}{8}\, s_i + \big(\cos\tfrac{\pi}{8}\,\mu + (1 - \mu)\big)
-             \odot \mathrm{lin2}(m_i \otimes z_i),
-
-  with :math:`\mu` the output mask of ``sc`` (1 where ``sc`` has a path);
+* each :class:`Convolution` mixes the features of the neighbours through a tensor
+  product with :math:`a_e` weighted by a radial network of :math:`b_e` (its maths in
+  :mod:`curienn.models._convolution`);
 * ``layers`` times ``Gate(Convolution(...))``, then a last :class:`Convolution` to
   ``irreps_out``; with ``reduce_output`` the node outputs are summed per graph
   and divided by :math:`\sqrt{n_{\mathrm{nodes}}}`.
+
+When every convolution qualifies (``0e`` node attributes, one copy of each edge irrep:
+the usual case), the node features stay between layers in the ``ir_mul`` block layout
+of :mod:`curienn.models._blocks` and the convolutions take their fused path; e3nn's
+layout is produced only for the output. The numbers are the same.
 """
 
 from __future__ import annotations
