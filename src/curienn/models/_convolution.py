@@ -53,6 +53,10 @@ class Convolution(torch.nn.Module):
     With ``edge_weight_index`` ``(E,)``, ``edge_length_embedded`` has one row per
     distinct length (``(P, number_of_basis)``) and edge ``e`` uses row
     ``edge_weight_index[e]`` (the radial network then runs on ``P`` rows only).
+
+    :attr:`fused` tells whether the fused path applies (``0e`` node attributes, one copy
+    of each edge irrep); :meth:`forward_blocks` is the same map on the ``ir_mul`` block
+    layout, which the :class:`Network` keeps between its layers.
     """
 
     def __init__(
