@@ -226,5 +226,8 @@ def test_bad_input_is_refused(pairs):
     with pytest.raises(ValueError, match="nothing to decompose"):
         mode_decomposition(m, include_displacements=False)
     mol = Atoms("CH4", positions=[[0, 0, 0], [1, 1, 1], [-1, -1, 1], [-1, 1, -1], [1, -1, -1]])
-    with pytest.raises(ValueError, match="needs a crystal"):
-        mode_decomposition(match_structures(mol, mol))
+    with pytest.raises(ValueError, match="frame must be"):
+        mode_decomposition(m, frame="lab")
+    # a molecule: irreps of its point group (Td), no strain
+    d = mode_decomposition(match_structures(mol, mol))
+    assert d.space_group == "Td" and not d.periodic and d.strain is None and d.amplitudes(threshold=1e-9) == {}

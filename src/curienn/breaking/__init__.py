@@ -48,17 +48,11 @@ from ._targets import (
     make_supercell,
     parse_supercell,
     structure_displacements,
+    supercell_matrix,
 )
 from ._floor import curie_floor
-from ._problem import (
-    PEROVSKITE_MODEL,
-    PRESETS,
-    RECTANGLE,
-    SQUARE,
-    SQUARE_MODEL,
-    OrderParameterProblem,
-    search,
-)
+from ._presets import PEROVSKITE_MODEL, PRESETS, RECTANGLE, SQUARE, SQUARE_MODEL
+from ._problem import OrderParameterProblem, search
 from ._interpret import (
     GEOMETRIC_MEANING,
     TiltAnalysis,
@@ -115,6 +109,7 @@ __all__ = [
     "encode_displacements",
     "make_supercell",
     "parse_supercell",
+    "supercell_matrix",
     "structure_displacements",
     # interpretation
     "GEOMETRIC_MEANING",

@@ -29,10 +29,16 @@ class SearchConfig:
     penalty :math:`\lambda_1\,\mathrm{mean}|p| + \lambda_l \sum_l l^k\,\mathrm{mean}|p_l|`;
     ``lr_model``, ``lr_op``: Adam step sizes. Schedule: the model alone for
     ``min_model_steps`` to ``max_model_steps`` steps (it stops on a plateau: no
-    relative improvement above ``plateau_tol`` for ``patience`` steps), then
-    ``joint_steps`` steps of model and order parameter (``alternate``: a model
-    step, then an order-parameter step at the new model; ``op_decay``: the final
-    factor of a linear decay of ``lr_op``). ``exclude_invariant``: keep the order
+    relative improvement above ``plateau_tol`` for ``patience`` steps), then at
+    most ``joint_steps`` steps of model and order parameter (``alternate``: a
+    model step, then an order-parameter step at the new model; ``op_decay``: the
+    final factor of a linear decay of ``lr_op``). The joint phase stops early,
+    after at least ``min_joint_steps``, once the fit converged: the loss is at
+    most ``tol`` x the zero-output loss, or (``joint_patience > 0``) its best
+    value has not improved by ``plateau_tol`` (relative) for ``joint_patience``
+    steps; the best state of the joint phase is kept. ``restarts``: when the
+    final loss is above ``good_ratio`` x the zero-output loss, run again with the
+    next seeds (at most this many more times) and keep the best run. ``exclude_invariant``: keep the order
     parameter out of the parent-invariant subspace; ``equivariant_penalty``: the
     l-penalty as a group lasso per irrep block; ``seed``; ``dtype``
     (``"float32"``/``"float64"``); ``model``: :class:`ModelOptions` (a dict is
@@ -59,10 +65,16 @@ class SearchConfig:
     patience: int = 5
     plateau_tol: float = 1e-3
     joint_steps: int = 100
+    min_joint_steps: int = 0
+    joint_patience: int = 0
+    tol: float = 0.0
+    restarts: int = 0
+    good_ratio: float = 0.02
     alternate: bool = True
     op_decay: float = 1.0
     exclude_invariant: bool = True
     equivariant_penalty: bool = False
+    normalize_loss: bool = False
     seed: int = 0
     dtype: str = "float64"
     model: ModelOptions = field(default_factory=ModelOptions)
@@ -74,11 +86,12 @@ class SearchConfig:
             raise ValueError(f"loss must be one of {_LOSSES}, got {self.loss!r}")
         if self.dtype not in ("float32", "float64"):
             raise ValueError(f"dtype must be 'float32' or 'float64', got {self.dtype!r}")
-        for name in ("l1", "l_penalty", "lr_model", "lr_op"):
+        for name in ("l1", "l_penalty", "lr_model", "lr_op", "tol", "good_ratio"):
             v = getattr(self, name)
             if not (isinstance(v, (int, float)) and v >= 0 and math.isfinite(v)):
                 raise ValueError(f"{name} must be a non-negative number, got {v!r}")
-        for name in ("min_model_steps", "max_model_steps", "joint_steps", "patience"):
+        for name in ("min_model_steps", "max_model_steps", "joint_steps", "patience", "min_joint_steps",
+                     "joint_patience", "restarts"):
             v = getattr(self, name)
             if not isinstance(v, int) or v < 0:
                 raise ValueError(f"{name} must be a non-negative integer, got {v!r}")

@@ -1,55 +1,137 @@
 r"""The Curie floor: the smallest loss any equivariant model can reach when nothing
 breaks the input's symmetry.
 
-An equivariant map sends a point :math:`i` with stabiliser
-:math:`S_i = \{g \in G : g\,i = i\}` (``G`` the symmetry group of the input) to an
-output invariant under :math:`S_i`: :math:`D(g)\,y_i = y_i`. The best such
-:math:`y_i` in mean square is the projection :math:`P_i t_i` of the target with
-:math:`P_i = \frac{1}{|S_i|}\sum_{g\in S_i} D(g)`, so for the MSE over all
-:math:`N \times D` entries
+Let ``G`` be the symmetry group of the input (the point group of a finite input,
+the space group of a crystal in its cell, species included), acting on per-point
+fields by :math:`(T_g\, y)_{g\cdot i} = D(g)\, y_i`. An equivariant model with
+nothing to break the symmetry outputs a **G-invariant field**, :math:`T_g y = y`
+for every ``g``: not only is each :math:`y_i` invariant under its point's
+stabiliser, the points of one orbit carry images of one value. The invariant
+fields are the range of the projector
 
 .. math::
 
-    L_{\min} = \frac{1}{N D} \sum_i \lVert (1 - P_i)\, t_i \rVert^2 .
+    P = \frac{1}{|G|} \sum_{g \in G} T_g ,
 
-For the square -> rectangle problem each corner's stabiliser
+so for the MSE over the :math:`N \times D` entries the best such output is
+:math:`P t` and
+
+.. math::
+
+    L_{\min} = \frac{1}{N D} \lVert (1 - P)\, t \rVert^2 .
+
+For the L1 loss the best invariant field solves a small linear programme
+(:func:`scipy.optimize.linprog` over a basis of the invariant fields).
+
+Examples: the square -> rectangle problem, each corner's stabiliser
 :math:`\{E, \sigma_d, \sigma_h, C_2'\}` maps :math:`\vec\Delta \to -\vec\Delta`, which
 kills every odd-:math:`l` part of the projected target: :math:`L_{\min} = \frac{21}{36}`
-of the zero-output loss at ``lmax = 5``.
+of the zero-output loss at ``lmax = 5``. Methane with one long C-H bond: the four
+H form one orbit, the best invariant output stretches each bond by a quarter,
+:math:`L_{\min} = \frac34` of the zero-output loss.
 """
 
 from __future__ import annotations
 
+from typing import Optional
+
 import numpy as np
 
-from curienn.symmetry import point_group, representation_matrices
+from curienn.o3 import Irreps
+from curienn.symmetry import representation_matrices
+
+from ._projector import input_symmetry
 
 __all__ = ["curie_floor"]
 
 
-def curie_floor(positions, target, target_irreps: str, species=None, *, tol: float = 1e-6) -> dict:
-    """The Curie floor of the MSE for a finite input (see the module docstring).
+def _species_features(species, n: int) -> tuple[np.ndarray, str]:
+    kinds = list(dict.fromkeys(species)) if species is not None else ["*"]
+    onehot = np.zeros((n, len(kinds)))
+    for i in range(n):
+        onehot[i, kinds.index(species[i]) if species is not None else 0] = 1.0
+    return onehot, f"{len(kinds)}x0e"
 
-    Returns ``{"floor", "zero_loss", "ratio", "group", "stabilisers"}`` (orders of
-    each point's stabiliser).
+
+def _invariant_basis(t: np.ndarray, D: np.ndarray, perms: np.ndarray) -> np.ndarray:
+    """Orthonormal basis ``(N D, r)`` of the G-invariant fields."""
+    n, d = t.shape
+    basis = []
+    for i in range(n):
+        if np.any(perms[:, i] < i):  # not the first point of its orbit
+            continue
+        stab = np.nonzero(perms[:, i] == i)[0]
+        w, V = np.linalg.eigh(D[stab].mean(axis=0) + D[stab].mean(axis=0).T)
+        for v in V[:, w > 1.0].T:  # the stabiliser's fixed vectors (eigenvalue 2 of P + P^T)
+            y = np.zeros((n, d))
+            np.add.at(y, perms[:, i], np.einsum("gij,j->gi", D, v))
+            basis.append(y.reshape(-1) / np.linalg.norm(y))
+    return np.array(basis).T if basis else np.zeros((n * d, 0))
+
+
+def curie_floor(positions, target, target_irreps: str, species=None, *, cell=None, pbc=None,
+                loss: str = "mse", features=None, features_irreps: Optional[str] = None) -> dict:
+    """The Curie floor of a finite or periodic input (see the module docstring).
+
+    Args:
+        positions: ``(N, 3)``; target: ``(N, D)`` with irreps ``target_irreps``.
+        species: ``N`` labels (points of different species are never exchanged).
+        cell, pbc: the lattice (rows) of a crystal.
+        loss: ``"mse"`` or ``"l1"`` (mean over all entries, as the search).
+        features, features_irreps: further fixed per-point inputs (scalars).
+
+    Returns ``{"floor", "zero_loss", "ratio", "group", "order", "loss",
+    "stabilisers"}`` (``ratio`` = floor / zero-output loss, ``nan`` for a zero
+    target; ``order``: operations used; ``stabilisers``: each point's
+    stabiliser order).
     """
     pos = np.asarray(positions, dtype=np.float64)
     t = np.asarray(target, dtype=np.float64)
     if t.ndim != 2 or t.shape[0] != pos.shape[0]:
         raise ValueError(f"target must have shape ({pos.shape[0]}, D), got {t.shape}")
-    scale = float(np.abs(pos - pos.mean(0)).max()) or 1.0
-    g = point_group(pos, species, tol=tol * scale)
-    D = representation_matrices(target_irreps, g.operations)
-    perms = g.site_permutations(pos)
-    err = 0.0
-    orders = []
-    for i in range(len(pos)):
-        stab = np.nonzero(perms[:, i] == i)[0]
-        orders.append(len(stab))
-        P = D[stab].mean(axis=0)
-        r = t[i] - P @ t[i]
-        err += float(r @ r)
-    floor = err / t.size
-    zero = float((t**2).mean())
-    return {"floor": floor, "zero_loss": zero, "ratio": floor / zero if zero else float("nan"),
-            "group": g.name, "stabilisers": orders}
+    if t.shape[1] != Irreps(target_irreps).dim:
+        raise ValueError(f"target has {t.shape[1]} columns, irreps {target_irreps} need {Irreps(target_irreps).dim}")
+    if loss not in ("mse", "l1"):
+        raise ValueError(f"loss must be 'mse' or 'l1', got {loss!r}")
+    fixed, fixed_irreps = _species_features(species, len(pos))
+    if features is not None:
+        fixed = np.concatenate([fixed, np.asarray(features, dtype=np.float64).reshape(len(pos), -1)], axis=1)
+        fixed_irreps = f"{fixed_irreps}+{features_irreps}"
+    group, ops = input_symmetry(pos, fixed, fixed_irreps, cell, pbc)
+    if ops is None:
+        raise ValueError("the Curie floor needs the input's symmetry operations and how they permute the points")
+    R = np.array([op[0] for op in ops])
+    perms = np.array([op[1] for op in ops])
+    D = representation_matrices(target_irreps, R)
+    if loss == "mse":
+        Pt = np.zeros_like(t)
+        for Dg, perm in zip(D, perms):
+            Pt[perm] += t @ Dg.T
+        Pt /= len(perms)
+        floor = float(((t - Pt) ** 2).mean())
+        zero = float((t ** 2).mean())
+    else:
+        floor, zero = _l1_floor(t, D, perms), float(np.abs(t).mean())
+    name = getattr(group, "name", str(group))
+    return {"floor": floor, "zero_loss": zero, "ratio": floor / zero if zero > 0 else float("nan"),
+            "group": name, "order": len(perms), "loss": loss,
+            "stabilisers": [int(np.sum(perms[:, i] == i)) for i in range(len(pos))]}
+
+
+def _l1_floor(t: np.ndarray, D: np.ndarray, perms: np.ndarray) -> float:
+    """min over invariant fields y of mean |y - t| (a linear programme)."""
+    from scipy.optimize import linprog
+
+    B = _invariant_basis(t, D, perms)
+    b = t.reshape(-1)
+    if B.shape[1] == 0:
+        return float(np.abs(b).mean())
+    m, r = B.shape
+    # variables (c (r), s (m)): minimise sum s subject to -s <= B c - b <= s
+    cost = np.concatenate([np.zeros(r), np.ones(m)])
+    A = np.block([[B, -np.eye(m)], [-B, -np.eye(m)]])
+    res = linprog(cost, A_ub=A, b_ub=np.concatenate([b, -b]), bounds=[(None, None)] * r + [(0, None)] * m,
+                  method="highs")
+    if not res.success:  # pragma: no cover - the problem is always feasible and bounded
+        raise RuntimeError(f"the L1 Curie floor's linear programme failed: {res.message}")
+    return float(res.fun / m)

@@ -12,9 +12,11 @@ For ``G`` groups of ``D`` components :math:`p_{gc}` (mask :math:`M`), in blocks
 
 the first the L1 ``l1`` plus the l-penalty ``l_penalty`` x :math:`l^k`
 (``l_power``), i.e. :math:`\lambda_1\,\mathrm{mean}|p| + \lambda_l \sum_b l_b^k\,
-\mathrm{mean}_{c \in b}|p|`. With ``equivariant_penalty`` the l-penalty is a group
-lasso instead, :math:`\mu_b = \lambda_l\, l_b^k / (G \sqrt{n_b})` (rotation
-invariant within each irrep) and :math:`\lambda_c = \lambda_1/(G D)`. The
+\mathrm{mean}_{c \in b}|p|`. With ``equivariant_penalty`` both are a group lasso
+instead (rotation invariant within each irrep, so the penalty commutes with every
+symmetry of the input): :math:`\lambda_c = 0` and
+:math:`\mu_b = \lambda_1 \sqrt{n_b} / (G D) + \lambda_l\, l_b^k / (G \sqrt{n_b})`
+(for a block whose components are equal in size the two forms agree). The
 optimiser (:class:`curienn.optim.ProxAdam`) takes these weights for its
 proximal step.
 """
@@ -54,16 +56,16 @@ class PenaltyWeights:
             block += [b] * (mul * ir.dim)
             ls += [ir.l] * (mul * ir.dim)
         D, G = irreps.dim, layout.num_groups
-        lam = np.full(D, config.l1 / max(G * D, 1))
         counts = np.bincount(block) if D else np.zeros(0, dtype=int)
-        lam_block = np.zeros(D)
-        if config.l_penalty and D:
-            for c in range(D):
-                w = config.l_penalty * float(ls[c]) ** config.l_power
-                if config.equivariant_penalty:
-                    lam_block[c] = w / (G * math.sqrt(counts[block[c]]))
-                else:
-                    lam[c] += w / (G * counts[block[c]])
+        lam, lam_block = np.full(D, config.l1 / max(G * D, 1)), np.zeros(D)
+        for c in range(D):
+            w = config.l_penalty * float(ls[c]) ** config.l_power
+            n = counts[block[c]]
+            if config.equivariant_penalty:
+                lam_block[c] = config.l1 * math.sqrt(n) / max(G * D, 1) + w / (G * math.sqrt(n))
+                lam[c] = 0.0
+            else:
+                lam[c] += w / (G * n)
         return cls(torch.as_tensor(lam, dtype=dtype), torch.as_tensor(block, dtype=torch.long),
                    torch.as_tensor(lam_block, dtype=dtype), torch.as_tensor(layout.mask, dtype=dtype))
 

@@ -1,10 +1,30 @@
 """What a search found, in words: :func:`interpret` turns an
 :class:`OrderParameterProblem` and its :class:`OrderParameterResult` into a
-:class:`SearchReport` -- the parent-group irreps of a global order parameter
-(finite inputs), or per-site components with their geometric meaning, the
-Fourier components over the supercell and the octahedral tilts (Glazer symbol,
-M3+ ⊕ R4+) of a crystal -- which prints as text, renders as Markdown and writes
+:class:`SearchReport`, which prints as text, renders as Markdown and writes
 ``report.json``, ``report.md`` and figures (:meth:`SearchReport.write`).
+
+For a pair of structures the interpretation holds what a user of
+ISODISTORT/AMPLIMODES expects and what the network found, side by side:
+
+* ``match``: the supercell, rotation, origin shift, atom mapping and the
+  largest displacement (:func:`curienn.symmetry.match_structures`);
+* ``symmetry``: the parent's group, the child's, what the distortion keeps and
+  whether breaking is required, with the irreps of the distortion -- the
+  analysis ``curienn symmetry check`` prints (:func:`curienn.symmetry.analyse_pair`);
+* ``target_modes``: the displacements (and the strain) in irreps of the parent's
+  space group over the k-points the supercell holds, labels and origin stated
+  (a molecule: its point group);
+* ``order_parameter_modes``: the learned per-site order parameter, one field per
+  O(3) irrep (``1e`` pseudovectors, ``2e`` quadrupoles, ...), in the same irreps;
+  ``learned_symmetry``: the symmetry of the input carrying it;
+* ``tilts``: for a perovskite, the Glazer symbol, M3+/R4+, the tilt angles and
+  the space group of the applied pattern (:func:`tilt_analysis`);
+* ``floor`` and ``fit``: the exact Curie floor, how close the model alone came
+  to it, the final loss ratio, the runs (seeds) and whether the fit converged;
+* ``warnings``.
+
+A global order parameter on a finite input (the papers' square) is read in
+irreps of the parent point group (``parent_group``, ``components``).
 """
 
 from __future__ import annotations
@@ -18,14 +38,19 @@ import numpy as np
 
 from curienn import CONVENTIONS_VERSION
 from curienn.io import atomic_write_text
-from curienn.symmetry import point_group, space_group
+from curienn.o3 import Irreps
+from curienn.symmetry import mode_decomposition, point_group, space_group
 
-from ._interpret import fourier_by_irrep, geometric_meaning, grid_coordinates, parent_irreps
-from ._perovskite import analyse_tilts
+from ._interpret import geometric_meaning, parent_irreps
 from ._problem import OrderParameterProblem
+from ._report_text import markdown_text, summary_text
 from ._result import OrderParameterResult
+from ._tilts import tilt_analysis
 
 __all__ = ["SearchReport", "interpret"]
+
+#: learned components below this fraction of the largest are not listed as irreps
+_THRESHOLD = 0.05
 
 
 def _jsonable(x):
@@ -35,25 +60,72 @@ def _jsonable(x):
         return [_jsonable(v) for v in x]
     if isinstance(x, np.ndarray):
         return x.tolist()
-    if isinstance(x, (np.floating, np.integer)):
+    if isinstance(x, (np.floating, np.integer, np.bool_)):
         return x.item()
     return x
 
 
-def _tilts(problem: OrderParameterProblem, result: OrderParameterResult, sites: list) -> dict:
-    a = analyse_tilts(result, problem.parent, sites, target_displacements=problem.displacements)
-    return {
-        "glazer": a["glazer"]["glazer"],
-        "irreps": a["glazer"]["irreps_label"],
-        "per_axis": a["glazer"]["tilts"],
-        "fourier": a["glazer"]["fourier"],
-        "omega": np.asarray(a["omega"]).tolist(),
-        "magnitude_spread": a["magnitude_spread"],
-        "irrep_norms": a["irrep_norms"],
-        "space_group_of_applied_pattern": a["space_group"],
-        "space_group_symbol": a["space_group_symbol"],
-        "b_positions": problem.parent.positions[sites].tolist(),
-    }
+def _mode_rows(dec, field: Optional[str] = None, threshold: float = 1e-6) -> list[dict]:
+    rows = [m for m in dec.modes if (field is None or m.field == field)]
+    top = max([m.amplitude for m in rows] + [0.0])
+    return [{"field": m.field, "type": m.field_type, "label": m.label, "star": m.star, "dimension": m.dimension,
+             "amplitude": m.amplitude, "amplitude_parent_cell": m.amplitude_parent_cell}
+            for m in sorted(rows, key=lambda m: -m.amplitude) if m.amplitude > max(threshold, 1e-12 * top)]
+
+
+def _match_dict(match) -> dict:
+    angle = float(np.degrees(np.arccos(np.clip((np.trace(match.rotation) - 1) / 2, -1, 1))))
+    return {"supercell": None if match.supercell is None else match.supercell.tolist(), "n_cells": match.n_cells,
+            "rotation_deg": angle, "origin_shift": match.origin_shift.tolist(),
+            "max_displacement": match.max_displacement, "rms_displacement": match.rms_displacement,
+            "allowed": match.tolerance, "mapping": [[int(a), int(j), t.tolist()] for a, (j, t) in
+                                                    enumerate(zip(match.parent_index, match.translations))]}
+
+
+def _symmetry_dict(a) -> dict:
+    c = a.curie
+    return {"parent": c.input_symmetry.name, "child": c.target_symmetry.name, "kept": a.kept_name,
+            "required": a.required, "displacements_break": a.displacements_break, "lost": len(c.lost),
+            "of": len(a.rotations), "irreps": a.irreps(),
+            "breaking": [] if c.breaking is None else c.breaking.labels()}
+
+
+def _learned_fields(result: OrderParameterResult) -> dict:
+    fields, off = {}, 0
+    for mul, ir in Irreps(result.irreps):
+        d = mul * ir.dim
+        name = str(ir) if mul == 1 else f"{mul}x{ir}"
+        block = result.site_values[:, off:off + d]
+        if np.abs(block).max(initial=0.0) > 0:
+            fields[name] = (block, name)
+        off += d
+    return fields
+
+
+def _learned(problem: OrderParameterProblem, result: OrderParameterResult, out: dict) -> None:
+    fields = _learned_fields(result)
+    if not fields:
+        return
+    dec = mode_decomposition(problem.match, fields=fields, include_displacements=False, frame="parent",
+                             origin=problem.origin, symprec=problem.analysis.tol)
+    top = max(m.amplitude for m in dec.modes)
+    out["order_parameter_modes"] = {"group": dec.space_group, "origin": dec.origin,
+                                    "modes": _mode_rows(dec, threshold=_THRESHOLD * top)}
+    v, irreps = result.site_values, result.irreps
+    scale = float(np.abs(v).max())
+    try:
+        if problem.periodic:
+            cell = np.asarray(problem.parent.cell[:])
+            codes = {s: i + 1 for i, s in enumerate(dict.fromkeys(problem.species))}
+            frac = problem.positions @ np.linalg.inv(cell)
+            g = space_group((cell, frac % 1.0, [codes[s] for s in problem.species]), symprec=problem.analysis.tol,
+                            features=v, irreps=irreps, feature_tol=1e-4 * scale)
+        else:
+            g = point_group(problem.positions, problem.species, tol=problem.analysis.tol, features=v, irreps=irreps,
+                            feature_tol=1e-4 * scale)
+        out["learned_symmetry"] = g.name
+    except ValueError as exc:
+        out["learned_symmetry_error"] = str(exc)
 
 
 def interpret(problem: OrderParameterProblem, result: OrderParameterResult, *, seconds: Optional[float] = None,
@@ -61,8 +133,7 @@ def interpret(problem: OrderParameterProblem, result: OrderParameterResult, *, s
     """Interpret ``result`` (see the module docstring); ``seconds`` (default the
     search's) and ``settings`` (e.g. the command line, recorded as ``"args"``)
     go into the report."""
-    out: dict = {}
-    crystal = problem.periodic and problem.parent is not None
+    out: dict = {"warnings": list(problem.warnings)}
     if not problem.periodic and result.layout.names == ["global"] and result.values.size:
         group = result.parent_group
         if group is None:
@@ -71,46 +142,71 @@ def interpret(problem: OrderParameterProblem, result: OrderParameterResult, *, s
         out["components"] = parent_irreps(result.values[0], result.irreps, group)
     else:
         out["components"] = [{**c, "meaning": geometric_meaning(c["irrep"])} for c in result.components()]
-    sites = [i for i, g in enumerate(result.layout.group_of) if g >= 0]
-    if crystal and "1e" in result.irreps and len(sites) == 8:
-        try:
-            out["tilts"] = _tilts(problem, result, sites)
-        except ValueError as exc:
-            out["tilts_error"] = str(exc)
-    if crystal and result.values.size:
-        reps = problem.supercell or (2, 2, 2)
-        try:
-            cell = np.asarray(problem.parent.cell[:]) / np.asarray(reps)[:, None]
-            grid = grid_coordinates(problem.parent.positions[sites], cell) % np.asarray(reps)
-            out["fourier"] = {"supercell": list(reps),
-                              "norms": fourier_by_irrep(result.site_values[sites], result.irreps, grid, reps)}
-        except ValueError as exc:
-            out["fourier_error"] = str(exc)
-    if crystal:
-        for key, at in (("input_space_group", problem.parent), ("target_space_group", problem.child)):
-            try:
-                out[key] = space_group(at, symprec=1e-3).name
-            except ValueError:
-                pass
+    a = problem.analysis
+    if a is not None:
+        out["match"] = _match_dict(problem.match)
+        out["symmetry"] = _symmetry_dict(a)
+        out["target_modes"] = {"group": a.modes.space_group, "origin": a.modes.origin,
+                               "modes": _mode_rows(a.modes, "displacement"),
+                               "strain": None if a.modes.strain is None else a.modes.strain.to_dict()}
+        _learned(problem, result, out)
+        tilts = tilt_analysis(problem, result)
+        if tilts is not None:
+            out["tilts"] = tilts
+        if problem.periodic:
+            out["input_space_group"] = a.curie.input_symmetry.name
+            out["target_space_group"] = a.curie.target_symmetry.name
+    out["floor"] = _floor(problem, result)
+    out["fit"] = _fit(result, out["warnings"])
+    if a is not None and a.displacements_break and not result.components():
+        out["warnings"].append("the target needs a symmetry-breaking order parameter, but the search learned none "
+                               "(see the fit and the warnings above)")
     return SearchReport(problem, result, out, result.seconds if seconds is None else seconds, dict(settings or {}))
+
+
+def _floor(problem: OrderParameterProblem, result: OrderParameterResult) -> Optional[dict]:
+    fl = problem.floor
+    if not fl:
+        return None
+    out = dict(fl)
+    out.pop("stabilisers", None)
+    alone = result.fit.get("model_only_loss")
+    if alone is not None and fl["loss"] == result.fit["loss_kind"]:
+        out["model_only_loss"] = alone
+        out["model_only_over_floor"] = alone / fl["floor"] if fl["floor"] > 0 else (0.0 if alone == 0 else np.inf)
+        out["reached"] = bool(alone <= 1.02 * fl["floor"] + 1e-12 * fl["zero_loss"])
+    out["breaking_required"] = bool(fl["floor"] > 1e-9 * fl["zero_loss"]) if fl["zero_loss"] > 0 else False
+    return out
+
+
+def _fit(result: OrderParameterResult, warnings: list) -> dict:
+    f, cfg = result.fit, result.config
+    fit = {"ratio": f["ratio"], "converged": f.get("converged"), "threshold": cfg.good_ratio,
+           "attempts": f.get("attempts", []), "seed": f.get("seed", cfg.seed), "steps": f["steps"]}
+    if f.get("note"):
+        fit["note"] = f["note"]
+    if f["zero_loss"] > 0 and f["ratio"] > cfg.good_ratio:
+        runs = len(fit["attempts"]) or 1
+        warnings.append(f"the fit stayed at {f['ratio']:.2%} of the zero-output loss (above {cfg.good_ratio:.0%}) "
+                        f"after {runs} run(s): the learned order parameter may be incomplete; try more --steps or "
+                        "other candidate irreps")
+    return fit
 
 
 @dataclass
 class SearchReport:
-    """A search and its interpretation (:func:`interpret`).
-
-    ``interpretation``: ``components`` (one dict per learned component: value,
-    O(3) irrep, parent irrep or meaning), and when they apply ``parent_group``,
-    ``fourier`` (norms per irrep and k-point), ``tilts`` (Glazer symbol, irreps,
-    the space group of the learned pattern applied to the parent),
-    ``input_space_group`` / ``target_space_group``.
-    """
+    """A search and its interpretation (:func:`interpret`; the keys of
+    ``interpretation`` are listed in the module docstring)."""
 
     problem: OrderParameterProblem
     result: OrderParameterResult
     interpretation: dict
     seconds: float
     settings: dict = field(default_factory=dict)
+
+    @property
+    def warnings(self) -> list[str]:
+        return list(self.interpretation.get("warnings", []))
 
     def to_dict(self) -> dict:
         """The content of ``report.json``."""
@@ -126,72 +222,12 @@ class SearchReport:
         })
 
     def summary(self) -> str:
-        """The text the command line prints: the components, their parent irreps,
-        the Fourier norms, the tilts and the Curie floor."""
-        interp, fit = self.interpretation, self.result.fit
-        lines = [self.result.table()]
-        if "parent_group" in interp:
-            lines.append(f"parent group {interp['parent_group']}:")
-            for c in interp["components"]:
-                lines.append(f"  {c['component']:<9} {c['value']:+.5f}  {c['parent_irrep']:<5} {c['meaning']}")
-        for ir, v in interp.get("fourier", {}).get("norms", {}).items():
-            if max(v.values()) > 1e-6:
-                lines.append(f"Fourier |F(k)| of {ir}: " + ", ".join(f"{k} {x:.4f}" for k, x in v.items()))
-        if "tilts" in interp:
-            t = interp["tilts"]
-            lines.append(f"tilts: Glazer {t['glazer']} = {t['irreps']}; applied pattern -> space group "
-                         f"{t['space_group_of_applied_pattern']} ({t['space_group_symbol']})")
-        if self.problem.floor:
-            alone = fit.get("model_only_loss")
-            lines.append(f"Curie floor without breaking: {self.problem.floor['floor']:.4e}"
-                         + (f" (model alone reached {alone:.4e})" if alone is not None else ""))
-        return "\n".join(lines)
+        """The text the command line prints."""
+        return summary_text(self)
 
     def markdown(self) -> str:
         """The content of ``report.md``."""
-        pr, res, interp, f = self.problem, self.result, self.interpretation, self.result.fit
-        lines = [f"# Order-parameter search: {pr.title}", ""]
-        lines.append(f"- candidate irreps: `{res.irreps}`; where: {pr.where}"
-                     + (f" (sites {pr.sites})" if pr.sites else ""))
-        lines.append(f"- target: `{res.target_irreps}`, loss {f['loss_kind']}")
-        lines.append(f"- final loss **{f['loss']:.4e}** = {f['ratio']:.3%} of the zero-output loss "
-                     f"{f['zero_loss']:.4e}")
-        if f.get("model_only_loss") is not None:
-            lines.append(f"- model alone (before the order parameter): {f['model_only_loss']:.4e}")
-        if pr.floor:
-            fl = pr.floor
-            lines.append(f"- Curie floor without breaking: {fl['floor']:.4e} ({fl['ratio']:.4f} of zero-output "
-                         f"loss; group {fl['group']})")
-        for k in ("parent_group", "input_space_group", "target_space_group"):
-            if k in interp:
-                lines.append(f"- {k.replace('_', ' ')}: {interp[k]}")
-        lines.append(f"- {f['steps']} steps in {self.seconds:.1f} s")
-        lines += ["", "## Learned components", "", "| where | component | value | parent irrep | meaning |",
-                  "|---|---|---|---|---|"]
-        for c in interp.get("components", []):
-            lines.append(f"| {c.get('name', 'global')} | `{c['component']}` | {c['value']:+.5f} | "
-                         f"{c.get('parent_irrep', '')} | {c['meaning']} |")
-        if "fourier" in interp:
-            norms = interp["fourier"]["norms"]
-            ks = sorted({k for v in norms.values() for k in v}, key="ΓXMR".find)
-            cell = "x".join(map(str, interp["fourier"]["supercell"]))
-            lines += ["", f"## Fourier components over the {cell} cell", "",
-                      "| irrep | " + " | ".join(ks) + " |", "|---" * (len(ks) + 1) + "|"]
-            for ir, v in norms.items():
-                if max(v.values()) > 0:
-                    lines.append(f"| {ir} | " + " | ".join(f"{v.get(k, 0.0):.4f}" for k in ks) + " |")
-        if "tilts" in interp:
-            t = interp["tilts"]
-            lines += ["", "## Octahedral tilts", "",
-                      f"- Glazer symbol **{t['glazer']}**, irreps **{t['irreps']}** (B-site origin)",
-                      f"- pseudovector magnitude spread over B sites: {t['magnitude_spread']:.2%}",
-                      f"- the learned pattern applied to the parent: space group "
-                      f"{t['space_group_of_applied_pattern']} ({t['space_group_symbol']})", "",
-                      "| k-point | k | F(k) (x, y, z) |", "|---|---|---|"]
-            for fk in t["fourier"]:
-                lines.append(f"| {fk['name']} | {tuple(fk['k'])} | "
-                             + ", ".join(f"{v:+.4f}" for v in fk["value"]) + " |")
-        return "\n".join(lines) + "\n"
+        return markdown_text(self)
 
     def write(self, outdir: str, *, figures: Optional[Callable[["SearchReport", str], list]] = None) -> list[str]:
         """Write ``report.json`` and ``report.md`` into ``outdir`` (created if

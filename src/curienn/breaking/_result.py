@@ -68,17 +68,20 @@ class OrderParameterResult:
         seen = {c["component"] for c in self.components(threshold)}
         return [lab for lab in self.labels if lab in seen]
 
-    def table(self, threshold: float = 0.05) -> str:
-        """A readable table of the learned components."""
+    def table(self, threshold: float = 0.05, fit: bool = True) -> str:
+        """A readable table of the learned components (and a line on the fit)."""
         rows = self.components(threshold)
         lines = [f"learned order parameter ({self.irreps}); components >= {threshold:g} x max:"]
         if not rows:
-            lines.append("  (all zero: nothing had to break the symmetry)")
+            lines.append("  (all zero)")
         w = max([len(r["name"]) for r in rows] + [5])
-        lines.append(f"  {'where':<{w}}  {'component':<10} {'value':>11}")
+        if rows:
+            lines.append(f"  {'where':<{w}}  {'component':<10} {'value':>11}")
         for r in rows:
             lines.append(f"  {r['name']:<{w}}  {r['component']:<10} {r['value']:>+11.5f}")
         f = self.fit
+        if not fit:
+            return "\n".join(lines)
         lines.append(
             f"fit: loss {f['loss']:.4e} = {f['ratio']:.3%} of the zero-output loss {f['zero_loss']:.4e}"
             + (f" (model alone: {f['model_only_loss']:.4e})" if f.get("model_only_loss") is not None else "")

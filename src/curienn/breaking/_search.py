@@ -30,11 +30,7 @@ sub-gradient would make them. Parent-invariant components are projected out
 
 from __future__ import annotations
 
-import math
-import os
-import sys
-import time
-from typing import Callable, Optional, Sequence, Union
+from typing import Optional, Sequence, Union
 
 import numpy as np
 import torch
@@ -50,21 +46,10 @@ from ._model import build_model, default_dtype, model_kwargs
 from ._penalty import PenaltyWeights
 from ._projector import input_symmetry, invariant_projector
 from ._result import OrderParameterResult
+from ._run import SearchInterrupted, run_search
 from ._state import SearchState
 
 __all__ = ["OrderParameterSearch", "SearchInterrupted", "find_order_parameters"]
-
-
-class SearchInterrupted(Exception):
-    """Raised by :meth:`OrderParameterSearch.run` when its ``callback`` asks it to
-    stop: the state after the last complete step is in ``checkpoint`` (when the
-    run had one), and ``run(resume=True)`` continues from there."""
-
-    def __init__(self, step: int, checkpoint: Optional[str]) -> None:
-        where = f"; checkpoint {checkpoint}" if checkpoint else " (no checkpoint)"
-        super().__init__(f"order-parameter search stopped after step {step}{where}")
-        self.step = step
-        self.checkpoint = checkpoint
 
 
 class OrderParameterSearch:
@@ -142,6 +127,8 @@ class OrderParameterSearch:
         self._inv_proj = self._invariant_projector() if config.exclude_invariant else None
         deg = self.graph["edge_src"].numel() / max(n, 1)
         self.num_neighbors = float(deg) if deg > 0 else 1.0
+        zero = self.zero_loss()
+        self._scale = 1.0 / zero if config.normalize_loss and zero > 0 else 1.0
 
     @classmethod
     def from_problem(cls, problem) -> "OrderParameterSearch":
@@ -208,6 +195,11 @@ class OrderParameterSearch:
         d = pred - self.target
         return d.pow(2).mean() if self.config.loss == "mse" else d.abs().mean()
 
+    def objective(self, pred: torch.Tensor) -> torch.Tensor:
+        """What the optimisers minimise: the data loss, divided by the zero-output
+        loss with ``normalize_loss``."""
+        return self.loss_fn(pred) * self._scale
+
     def penalty(self, p: torch.Tensor) -> torch.Tensor:
         r"""The penalty :math:`\Omega(p)` (:class:`~curienn.breaking._penalty.PenaltyWeights`)."""
         return self._weights.penalty(p, self.config.equivariant_penalty)
@@ -222,10 +214,11 @@ class OrderParameterSearch:
 
     # ---------------------------------------------------------------- the schedule
 
-    def new_state(self) -> SearchState:
-        """A fresh :class:`SearchState`: the network (seeded), ``p = 0`` and the optimisers."""
+    def new_state(self, seed: Optional[int] = None) -> SearchState:
+        """A fresh :class:`SearchState`: the network (seeded with ``seed``, default
+        the configuration's), ``p = 0`` and the optimisers."""
         cfg = self.config
-        torch.manual_seed(cfg.seed)
+        torch.manual_seed(cfg.seed if seed is None else seed)
         with default_dtype(cfg.torch_dtype):
             model = build_model(self.fixed_irreps, self.op_irreps, self.target_irreps, cfg.model,
                                 self.num_neighbors, self.pos.shape[0])
@@ -249,13 +242,13 @@ class OrderParameterSearch:
         moves to the joint phase on a plateau or after ``max_model_steps``."""
         cfg = self.config
         pred = state.model(self.data(state.p.detach()))
-        loss = self.loss_fn(pred)
+        loss = self.objective(pred)
         if state.step % every == 0:
             state.snapshot(pred)
         state.opt_model.zero_grad(set_to_none=True)
         loss.backward()
         state.opt_model.step()
-        lv = float(loss.detach())
+        lv = float(loss.detach()) / self._scale
         has_op = self._has_op(state)
         state.history.append({"step": state.step, "phase": "model", "loss": lv,
                               "penalty": float(self.penalty(state.p.detach())) if has_op else 0.0})
@@ -271,12 +264,20 @@ class OrderParameterSearch:
 
     def _joint_step(self, state: SearchState, every: int) -> None:
         """Phase 2: model and order parameter together (alternating or simultaneous
-        steps; proximal penalty; projection out of the invariant subspace)."""
+        steps; proximal penalty; projection out of the invariant subspace). The
+        loss of the state before the step decides convergence (see
+        :class:`SearchConfig`): a converged state ends the phase untouched."""
         cfg, model, p = self.config, state.model, state.p
         frac = state.joint_done / max(cfg.joint_steps, 1)
         state.opt_op.lr = cfg.lr_op * (1 - (1 - cfg.op_decay) * frac)
         pred = model(self.data(p))
-        loss = self.loss_fn(pred)
+        loss = self.objective(pred)
+        now = float(loss.detach()) / self._scale
+        state.remember_best(now, cfg.plateau_tol)
+        if state.joint_done >= cfg.min_joint_steps and (
+                now <= cfg.tol * self.zero_loss() or 0 < cfg.joint_patience <= state.joint_since_best):
+            state.phase = "final"
+            return
         state.opt_model.zero_grad(set_to_none=True)
         p.grad = None
         loss.backward()
@@ -286,7 +287,7 @@ class OrderParameterSearch:
             for q in params:
                 q.requires_grad_(False)
             pred = model(self.data(p))
-            loss = self.loss_fn(pred)
+            loss = self.objective(pred)
             p.grad = None
             loss.backward()
             for q in params:
@@ -295,7 +296,7 @@ class OrderParameterSearch:
         self._project(p)
         if state.step % every == 0 or state.joint_done == 0:
             state.snapshot(pred)
-        state.history.append({"step": state.step, "phase": "joint", "loss": float(loss.detach()),
+        state.history.append({"step": state.step, "phase": "joint", "loss": float(loss.detach()) / self._scale,
                               "penalty": float(self.penalty(p.detach()))})
         state.step += 1
         state.joint_done += 1
@@ -303,109 +304,22 @@ class OrderParameterSearch:
             state.phase = "final"
 
     def _final_step(self, state: SearchState, every: int) -> None:
-        """Phase 3: evaluate the fitted model at the learned order parameter."""
+        """Phase 3: keep the best state of the joint phase and evaluate the
+        fitted model at the learned order parameter."""
         with torch.no_grad():
             pred = state.model(self.data(state.p))
+            if state.best_state is not None and state.joint_best < float(self.loss_fn(pred)):
+                state.restore_best()
+                pred = state.model(self.data(state.p))
         state.snapshot(pred)
         state.phase = "done"
 
-    def run(
-        self,
-        *,
-        progress: bool = True,
-        checkpoint: Optional[str] = None,
-        resume: bool = False,
-        checkpoint_every: float = 10.0,
-        snapshot_every: Optional[int] = None,
-        threads: Optional[int] = None,
-        callback: Optional[Callable[[dict], bool]] = None,
-    ) -> OrderParameterResult:
-        """Run the schedule; return an :class:`OrderParameterResult`.
-
-        Args:
-            progress: a progress bar on stderr.
-            checkpoint: file written atomically every ``checkpoint_every`` seconds,
-                when stopped by ``callback``, and at the end (:mod:`._state`).
-            resume: load ``checkpoint`` first when it exists (its conventions and
-                configuration must match; a finished run is returned as it was).
-            snapshot_every: record the order parameter and the output every so many
-                steps (default: about 20 snapshots).
-            threads: ``torch.set_num_threads``.
-            callback: called after every step with ``{"step", "phase", "loss",
-                "total"}``; a true return value stops the search at this step
-                boundary: the checkpoint is written and :class:`SearchInterrupted`
-                is raised (the hook for Ctrl-C handlers and time limits).
-        """
-        cfg = self.config
-        t0 = time.perf_counter()
-        if threads:
-            torch.set_num_threads(threads)
-        state = self.new_state()
-        if resume and checkpoint and os.path.exists(checkpoint):
-            state.load(checkpoint, cfg)
-        every = snapshot_every or max(1, self.total_steps() // 20)
-        phases = {"model": self._model_step, "joint": self._joint_step, "final": self._final_step}
-        total = self.total_steps()
-        bar = None
-        if progress:
-            from tqdm.auto import tqdm  # optional (curienn[md]): only for the progress bar
-
-            bar = tqdm(total=total, desc="order-parameter search", file=sys.stderr,
-                       initial=min(state.step, total), leave=False)
-        last_save = time.perf_counter()
-        try:
-            while state.phase != "done":
-                phases[state.phase](state, every)
-                last = state.history[-1] if state.history else {"phase": state.phase, "loss": math.nan}
-                if bar is not None:
-                    bar.n = min(state.step, total)
-                    bar.set_postfix(phase=last["phase"], loss=f"{last['loss']:.3e}", refresh=False)
-                    bar.refresh()
-                stop = callback is not None and bool(
-                    callback({"step": state.step, "phase": state.phase, "loss": last["loss"], "total": total}))
-                if checkpoint and (stop or state.phase == "done"
-                                   or time.perf_counter() - last_save > checkpoint_every):
-                    state.save(checkpoint, cfg)
-                    last_save = time.perf_counter()
-                if stop and state.phase != "done":
-                    raise SearchInterrupted(state.step, checkpoint)
-        finally:
-            if bar is not None:
-                bar.close()
-        return self._result(state, time.perf_counter() - t0)
-
-    def _result(self, state: SearchState, seconds: float) -> OrderParameterResult:
-        p = state.p.detach()
-        with torch.no_grad():
-            pred = state.model(self.data(p))
-            final = float(self.loss_fn(pred))
-        zero = self.zero_loss()
-        fit = {
-            "loss_kind": self.config.loss,
-            "loss": final,
-            "zero_loss": zero,
-            "ratio": final / zero if zero > 0 else float("nan"),
-            "model_only_loss": state.model_only_loss,
-            "penalty": float(self.penalty(p)) if self._has_op(state) else 0.0,
-            "steps": state.step,
-        }
-        return OrderParameterResult(
-            irreps=self.op_irreps,
-            labels=list(self.labels),
-            values=(p * torch.as_tensor(self.layout.mask, dtype=p.dtype)).cpu().numpy(),
-            site_values=self.layout.expand(p).cpu().numpy(),
-            layout=self.layout,
-            model=state.model,
-            history=state.history,
-            fit=fit,
-            snapshots=state.snapshots,
-            prediction=pred.cpu().numpy(),
-            target=self.target.cpu().numpy(),
-            target_irreps=self.target_irreps,
-            config=self.config,
-            seconds=seconds,
-            parent_group=self.parent_group,
-        )
+    def run(self, **options) -> OrderParameterResult:
+        """Run the schedule (with the restarts of the configuration); return an
+        :class:`OrderParameterResult`. Keywords: ``progress``, ``checkpoint``,
+        ``resume``, ``checkpoint_every``, ``snapshot_every``, ``threads``,
+        ``callback`` (see :func:`run_search`)."""
+        return run_search(self, **options)
 
 
 def find_order_parameters(positions, target, target_irreps: str, **kwargs) -> OrderParameterResult:

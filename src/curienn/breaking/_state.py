@@ -5,8 +5,9 @@ A checkpoint is a :func:`curienn.io.save_checkpoint` file of kind
 version) holding ``config`` (the :class:`SearchConfig` as a dict), ``model`` and
 ``p`` (the network's and the order parameter's values), the two optimisers'
 states, the ``scalars`` of the schedule (``step``, ``phase``, ``best``,
-``since_best``, ``model_only_loss``, ``joint_done``), the loss ``history`` and the
-``snapshots``. Loading checks the kind, the conventions and the configuration.
+``since_best``, ``model_only_loss``, ``joint_done``, ``joint_best``,
+``joint_since_best``), the best state of the joint phase (``best``: model and
+``p``), the loss ``history`` and the ``snapshots``. Loading checks the kind, the conventions and the configuration.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ __all__ = ["CHECKPOINT_KIND", "SearchState"]
 #: the ``kind`` stamped into search checkpoints (see :func:`curienn.io.save_checkpoint`)
 CHECKPOINT_KIND = "order-parameter-checkpoint"
 
-_SCALARS = ("step", "phase", "best", "since_best", "model_only_loss", "joint_done")
+_SCALARS = ("step", "phase", "best", "since_best", "model_only_loss", "joint_done", "joint_best",
+            "joint_since_best")
 
 
 @dataclass
@@ -38,8 +40,11 @@ class SearchState:
     optimisers ``opt_model`` (Adam) and ``opt_op`` (:class:`~curienn.optim.ProxAdam`);
     the schedule: ``step`` (steps done), ``phase`` (``"model"``, ``"joint"``,
     ``"final"``, ``"done"``), ``best`` / ``since_best`` (the plateau test),
-    ``model_only_loss``, ``joint_done``; ``history`` (one dict per step) and
-    ``snapshots`` (order parameter and output at a few steps).
+    ``model_only_loss``, ``joint_done``; the joint phase's convergence
+    (``joint_best``, the lowest loss met, ``joint_since_best``, steps since, and
+    ``best_state``, copies of the model's and the order parameter's values
+    there); ``history`` (one dict per step) and ``snapshots`` (order parameter
+    and output at a few steps).
     """
 
     model: torch.nn.Module
@@ -52,6 +57,9 @@ class SearchState:
     since_best: int = 0
     model_only_loss: Optional[float] = None
     joint_done: int = 0
+    joint_best: float = math.inf
+    joint_since_best: int = 0
+    best_state: Optional[dict] = None
     history: list = field(default_factory=list)
     snapshots: list = field(default_factory=list)
 
@@ -63,6 +71,28 @@ class SearchState:
             "output": prediction.detach().cpu().numpy().copy(),
         })
 
+    def remember_best(self, loss: float, plateau_tol: float) -> None:
+        """Record the loss ``loss`` of the current model and ``p``; keep a copy of
+        both when it is the lowest met (by more than ``plateau_tol``, relative,
+        for the plateau count)."""
+        if loss < self.joint_best:
+            if loss < self.joint_best * (1 - plateau_tol):
+                self.joint_since_best = 0
+            else:
+                self.joint_since_best += 1
+            self.joint_best = loss
+            self.best_state = {"model": {k: v.detach().clone() for k, v in self.model.state_dict().items()},
+                               "p": self.p.detach().clone()}
+        else:
+            self.joint_since_best += 1
+
+    def restore_best(self) -> None:
+        """Put the model and ``p`` back to the best state recorded."""
+        if self.best_state is not None:
+            self.model.load_state_dict(self.best_state["model"])
+            with torch.no_grad():
+                self.p.copy_(self.best_state["p"])
+
     def save(self, path: str, config: SearchConfig) -> None:
         """Write the checkpoint ``path`` atomically."""
         save_checkpoint(path, {
@@ -73,6 +103,7 @@ class SearchState:
             "opt_op": self.opt_op.state_dict(),
             "scalars": {k: getattr(self, k) for k in _SCALARS},
             "history": self.history,
+            "best_state": self.best_state,
             "snapshots": [{"step": s["step"], "phase": s["phase"], "values": torch.as_tensor(s["values"]),
                            "output": torch.as_tensor(s["output"])} for s in self.snapshots],
         }, kind=CHECKPOINT_KIND)
@@ -94,5 +125,6 @@ class SearchState:
         for k in _SCALARS:
             setattr(self, k, obj["scalars"][k])
         self.history = list(obj["history"])
+        self.best_state = obj.get("best_state")
         self.snapshots = [{"step": s["step"], "phase": s["phase"], "values": s["values"].numpy(),
                            "output": s["output"].numpy()} for s in obj["snapshots"]]

@@ -24,7 +24,8 @@ import torch
 from curienn.io import project_vectors
 from curienn.o3 import Irreps
 
-__all__ = ["ENCODINGS", "encode_displacements", "structure_displacements", "parse_supercell", "make_supercell"]
+__all__ = ["ENCODINGS", "encode_displacements", "structure_displacements", "parse_supercell", "supercell_matrix",
+           "make_supercell"]
 
 ENCODINGS = ("projection", "vectors")
 
@@ -65,10 +66,46 @@ def parse_supercell(spec) -> tuple[int, int, int]:
     return vals
 
 
+def supercell_matrix(spec) -> np.ndarray:
+    """A supercell as a ``(3, 3)`` integer matrix (rows: the new cell vectors in
+    the parent's fractional coordinates): three repetitions as
+    :func:`parse_supercell` reads them (``"2x2x2"``, ``2``, ``(2, 1, 3)``), or nine
+    integers -- a nested list, or a string like ``"1,1,0,-1,1,0,0,0,2"``,
+    ``"1 1 0 / -1 1 0 / 0 0 2"`` (the sqrt2 x sqrt2 x 2 cell).
+
+    Example:
+        >>> supercell_matrix("1 1 0 / -1 1 0 / 0 0 2").tolist()
+        [[1, 1, 0], [-1, 1, 0], [0, 0, 2]]
+    """
+    if isinstance(spec, str) and any(c in spec for c in ",/ []"):
+        text = spec.replace("/", " ").replace(",", " ").replace("[", " ").replace("]", " ")
+        try:
+            vals = [int(v) for v in text.split()]
+        except ValueError:
+            raise ValueError(f"supercell must be like '2x2x2' or nine integers, got {spec!r}") from None
+        spec = vals if len(vals) != 3 else tuple(vals)
+    if isinstance(spec, str) or np.ndim(spec) == 0 or np.size(spec) == 3:
+        return np.diag(parse_supercell(spec)).astype(np.int64)
+    S = np.asarray(spec)
+    if S.size != 9 or not np.allclose(S, np.round(S)):
+        raise ValueError(f"supercell must be three repetitions or a 3x3 integer matrix, got {spec!r}")
+    S = np.round(S).astype(np.int64).reshape(3, 3)
+    if round(np.linalg.det(S)) <= 0:
+        raise ValueError(f"supercell {S.tolist()} must have a positive determinant (got {round(np.linalg.det(S))})")
+    return S
+
+
 def make_supercell(atoms, spec):
-    """``atoms.repeat(parse_supercell(spec))`` (ASE's order: the original atoms, then each image)."""
-    reps = parse_supercell(spec)
-    return atoms if reps == (1, 1, 1) else atoms.repeat(reps)
+    """The supercell ``spec`` (:func:`supercell_matrix`) of ``atoms``:
+    ``atoms.repeat`` for three repetitions (ASE's order: the original atoms, then
+    each image), :func:`ase.build.make_supercell` for any other matrix."""
+    S = supercell_matrix(spec)
+    if np.count_nonzero(S - np.diag(np.diag(S))) == 0:
+        reps = tuple(int(v) for v in np.diag(S))
+        return atoms if reps == (1, 1, 1) else atoms.repeat(reps)
+    from ase.build import make_supercell as ase_make_supercell  # optional dependency
+
+    return ase_make_supercell(atoms, S)
 
 
 def structure_displacements(parent, child, *, cell_tol: float = 0.05, max_displacement: Optional[float] = None) -> np.ndarray:

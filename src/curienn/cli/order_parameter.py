@@ -2,11 +2,18 @@
 an input structure into a target (Smidt, Geiger & Miller 2021) -- the main job.
 
     curienn order-parameter                      square -> rectangle (embedded default)
-    curienn order-parameter --input PARENT --target CHILD [--supercell 2x2x2] [--sites Ti]
+    curienn order-parameter --input PARENT --target CHILD [--sites Ti]
 
-Files are anything ASE reads (CIF, extxyz, POSCAR/CONTCAR, .traj, ...), with the
-same atoms in the same order. Writes ``report.json``, ``report.md`` and PNG
-figures into ``--out``; checkpoints there and resumes with ``--resume``. A
+Files are anything ASE reads (CIF, extxyz, POSCAR/CONTCAR, .vasp, .traj, ...;
+``--format`` where the suffix says nothing). The child may list its atoms in
+any order, be rotated, shifted, and be any commensurate supercell of the
+parent: the pair is matched first (supercell, rotation, strain, origin, atom
+mapping) and refused when no mapping keeps every displacement below
+``--max-displacement``. The report gives the match, the symmetry the child
+breaks (the analysis of ``curienn symmetry check``), the distortion and the
+learned order parameter in irreps of the parent's space group (or point group),
+the strain, the Curie floor and the fit. Writes ``report.json``, ``report.md``
+and PNG figures into ``--out``; checkpoints there and resumes with ``--resume``. A
 folder holding an earlier run is refused unless ``--overwrite`` (or
 ``--resume``) is given. Ctrl-C stops at the next step with a checkpoint
 (exit status 130); a second Ctrl-C stops at once.
@@ -37,7 +44,8 @@ CHECKPOINT = "checkpoint.pt"
 #: the files a run writes into --out (the report, its figures, the checkpoint and the
 #: temporary file of an interrupted atomic write); the CLI tests check that a run writes no other
 _REPORT_FILES = ("report.json", "report.md", "loss.png", "components.png", "evolution.png", "pseudovectors.png")
-OUTPUT_FILES = (*_REPORT_FILES, CHECKPOINT, f".{CHECKPOINT}.*.tmp")
+#: (a restart with seed N checkpoints to checkpoint.seedN.pt)
+OUTPUT_FILES = (*_REPORT_FILES, CHECKPOINT, f".{CHECKPOINT}.*.tmp", "checkpoint.seed*.pt", ".checkpoint.seed*.pt.*.tmp")
 
 
 def register(sub) -> None:
@@ -53,7 +61,19 @@ def register(sub) -> None:
     g.add_argument("--format", default=None, help="ASE format of both files (default: guessed from each file)")
     g.add_argument("--index", type=integer(), default=-1,
                    help="frame of multi-frame files (negative: from the end; default: last)")
-    g.add_argument("--supercell", default=None, help="repeat the parent, e.g. 2x2x2, to match the child")
+    g.add_argument("--supercell", default=None,
+                   help="check that the child is this supercell of the parent: 2x2x2, or nine integers like "
+                        "'1 1 0 / -1 1 0 / 0 0 2' (default: found by the matching)")
+    g.add_argument("--max-displacement", type=real(positive=True), default=None, metavar="A",
+                   help="refuse a mapping that moves an atom further (default: min(1 A, half the shortest "
+                        "parent bond))")
+    g.add_argument("--max-det", type=integer(1), default=16, metavar="N",
+                   help="the child's cell may hold at most N parent cells (default 16)")
+    g.add_argument("--origin", default=None, metavar="SPECIES",
+                   help="label the crystal's irreps with this species' site at the origin, e.g. Ti "
+                        "(default: the species of --sites, else the parent's own origin)")
+    g.add_argument("--symprec", type=real(positive=True), default=1e-3,
+                   help="spglib tolerance (A) of the crystals' symmetry (default 0.001)")
     g.add_argument("--sites", default=None, metavar="SYMBOL",
                    help="order parameters only on these species (e.g. Ti or Ti,O) or indices (default: all)")
     g.add_argument("--where", default=None, choices=("global", "site", "species"),
@@ -76,7 +96,11 @@ def register(sub) -> None:
                    help="weight of the l-penalty W * l^2 * mean|p_l| (default: the preset's)")
     s.add_argument("--l1", type=real(0), default=1e-4, help="L1 weight on the order parameter (default 1e-4)")
     s.add_argument("--steps", type=integer(0), default=None,
-                   help="order-parameter steps after the model-only phase (default: the preset's)")
+                   help="at most this many order-parameter steps after the model-only phase; the search stops "
+                        "earlier once the fit converged (default: the preset's)")
+    s.add_argument("--restarts", type=integer(0), default=None,
+                   help="runs with the next seeds when the fit stays above 2%% of the zero-output loss "
+                        "(default: the preset's)")
     s.add_argument("--model-steps", type=integer(1), default=None,
                    help="at most this many model-only steps (stops earlier on a plateau; default: the preset's)")
     s.add_argument("--loss", default=None, choices=("mse", "l1"), help="data loss (default: the preset's)")
@@ -107,7 +131,8 @@ def _problem(args):
         encoding_lmax = args.lmax
         model_lmax = args.lmax if model_lmax is None else model_lmax
     settings = dict(irreps=args.irreps, loss=args.loss, l1=args.l1, l_penalty=args.lmax_penalty,
-                    joint_steps=args.steps, max_model_steps=args.model_steps, seed=args.seed)
+                    joint_steps=args.steps, max_model_steps=args.model_steps, seed=args.seed,
+                    restarts=args.restarts)
     common = dict(encoding_lmax=encoding_lmax, model_lmax=model_lmax, max_radius=args.max_radius,
                   sites=args.sites, **settings)
     if args.input is None:
@@ -115,6 +140,7 @@ def _problem(args):
             where=args.where or "global", encoding=args.encoding or "projection", **common)
     return curienn.breaking.OrderParameterProblem.from_structures(
         args.input, args.target, supercell=args.supercell, format=args.format, index=args.index,
+        max_displacement=args.max_displacement, max_det=args.max_det, origin=args.origin, symprec=args.symprec,
         encoding=args.encoding, where=args.where or "site", **common)
 
 
@@ -131,6 +157,8 @@ def run(args) -> int:
     breaking = curienn.breaking  # loads torch: only now, so that --help stays instant
     problem = _problem(args)
     print(f"{_WHERE}: {problem.title}", file=sys.stderr)
+    for warning in problem.warnings:
+        print(f"{_WHERE}: warning: {warning}", file=sys.stderr)
     result = _search(breaking, problem, args, checkpoint, resuming, earlier)
     if not isinstance(result, breaking.OrderParameterResult):
         return result  # the exit status of an interrupted search

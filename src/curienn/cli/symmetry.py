@@ -5,6 +5,11 @@ structure files (any format ASE reads).
     curienn symmetry check INPUT TARGET   Curie check + breaking irreps (--lmax 5)
 
 Files are read with :func:`curienn.io.read_structure` (any ASE format).
+``check`` matches TARGET onto INPUT first (any atom order, rotation, origin,
+commensurate supercell: :func:`curienn.symmetry.match_structures`) and
+compares them in the input's frame (:func:`curienn.symmetry.analyse_pair`,
+the analysis ``curienn order-parameter`` reports); with ``--features`` the
+two symmetries are compared as given (same frame and cell).
 """
 
 from __future__ import annotations
@@ -52,6 +57,11 @@ def register(sub) -> None:
     check.add_argument("target")
     check.add_argument("--lmax", type=integer(0, BREAKING_LMAX), default=5,
                        help=f"breaking irreps up to this l, 0 to {BREAKING_LMAX} (default 5)")
+    check.add_argument("--max-displacement", type=real(positive=True), default=None, metavar="A",
+                       help="refuse a mapping that moves an atom further (default: min(1 A, half the shortest "
+                            "input bond))")
+    check.add_argument("--origin", default=None, metavar="SPECIES",
+                       help="label the crystal's irreps with this species' site at the origin (e.g. Ti)")
     common(check)
     check.set_defaults(func=run_check)
 
@@ -103,12 +113,16 @@ def run_show(args) -> int:
 def run_check(args) -> int:
     a = curienn.io.read_structure(args.input, format=args.format, index=args.index)
     b = curienn.io.read_structure(args.target, format=args.format, index=args.index)
-    rep = curienn.symmetry.curie_check(_symmetry(a, args.input, args), _symmetry(b, args.target, args),
-                               lmax=args.lmax)
+    if args.features is not None:  # decorated structures: compared as given (same frame and cell)
+        rep = curienn.symmetry.curie_check(_symmetry(a, args.input, args), _symmetry(b, args.target, args),
+                                           lmax=args.lmax)
+    else:
+        rep = curienn.symmetry.analyse_pair(a, b, lmax=args.lmax, tol=args.tol, symprec=args.symprec,
+                                            max_displacement=args.max_displacement, origin=args.origin)
     if args.json:
         d = rep.to_dict()
         d["input_file"], d["target_file"] = args.input, args.target
-        print(json.dumps(d, indent=2, ensure_ascii=False))
+        print(json.dumps(d, indent=2, ensure_ascii=False, default=float))
     else:
         print(f"input : {args.input} ({a.get_chemical_formula()})")
         print(f"target: {args.target} ({b.get_chemical_formula()})")

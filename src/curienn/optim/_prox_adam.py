@@ -25,14 +25,16 @@ class ProxAdam:
 
         m &\leftarrow \beta_1 m + (1-\beta_1) g, \qquad
         v \leftarrow \beta_2 v + (1-\beta_2) \tilde g^2, \quad
-        \tilde g = g + \lambda \odot \mathrm{sign}\, p + \mu\, p_b/\lVert p_b\rVert,\\
+        \tilde g = g + \lambda \odot \mathrm{sign}\, p \ \text{(no blocks)}, \quad
+        \tilde g = g \ \text{(blocks)},\\
         \eta &= \mathrm{lr} / (\sqrt{\hat v} + \epsilon), \qquad
         p \leftarrow \mathrm{soft}_b\big(\mathrm{soft}(p - \eta \hat m,\ \eta \lambda),\ \eta\mu\big),
 
     ``soft(x, t) = sign(x) max(|x| - t, 0)`` and the block version
     ``x_b max(1 - t/|x_b|, 0)``. With blocks, :math:`\hat v` is averaged over each
-    block, so that the step of an irrep block commutes with rotations of it (the
-    block part of the update is then equivariant). Components whose data gradient
+    block and follows the data gradient alone, so that the step of an irrep block
+    commutes with rotations of it (with ``lam = 0`` the whole update is then
+    equivariant: a symmetric gradient keeps a symmetric ``p`` symmetric). Components whose data gradient
     cannot pay for the penalty go to exactly zero and stay there (sub-gradient Adam
     would make them oscillate with amplitude ``lr``); a penalty-dominated component
     shrinks by about ``lr`` per step, as under plain Adam.
@@ -82,13 +84,11 @@ class ProxAdam:
             g = torch.zeros_like(self.p)
         b1, b2 = self.betas
         self.t += 1
-        full = g + self.lam * torch.sign(self.p)
         blocks = self.block is not None and self.p.numel() > 0
-        if blocks and self.lam_block is not None:
-            norm = self._block_mean(self.p * self.p).mul(
-                torch.bincount(self.block).to(self.p.dtype)[self.block]).sqrt()
-            unit = torch.where(norm > 0, self.p / norm.clamp_min(1e-300), torch.zeros_like(norm))
-            full = full + self.lam_block * unit
+        # with blocks the second moment follows the data gradient alone: the penalty's
+        # sub-gradient at p ~ 0 (the sign of round-off) would make it depend on noise
+        # that no symmetry constrains
+        full = g if blocks else g + self.lam * torch.sign(self.p)
         self.m.mul_(b1).add_(g, alpha=1 - b1)
         self.v.mul_(b2).addcmul_(full, full, value=1 - b2)
         v = self._block_mean(self.v) if blocks else self.v

@@ -27,6 +27,10 @@ torch; :func:`representation_matrices` loads :mod:`curienn.o3` when called.
 * :func:`mode_decomposition` -- amplitudes per irrep of the parent space group
   (ISODISTORT-style, CDML labels for Pm-3m), for displacements and any
   per-site field.
+* :func:`analyse_pair` -- one analysis of a parent/child pair (match, Curie
+  check in the parent's frame, breaking irreps, mode decomposition, which
+  order parameters can carry the breaking): what ``curienn symmetry check``
+  and ``curienn order-parameter`` both report.
 * :func:`representation_matrices`, :func:`component_labels` -- ``D(g)`` of
   O(3) irreps as numpy arrays, and the ``"2e m=2"`` names of their components.
 
@@ -61,6 +65,7 @@ from ._field_type import field_dim, field_representation, parse_field_type
 from ._parent_setting import ParentSetting, parent_setting
 from ._mode_result import IrrepAmplitude, ModeDecomposition
 from ._modes import mode_decomposition
+from ._pair import PairAnalysis, analyse_pair
 
 __all__ = [
     "PointGroup",
@@ -113,4 +118,6 @@ __all__ = [
     "IrrepAmplitude",
     "ModeDecomposition",
     "mode_decomposition",
+    "PairAnalysis",
+    "analyse_pair",
 ]

@@ -32,6 +32,7 @@ import numpy as np
 
 from ._match_result import StructureMatch, check_displacements
 from ._molecule_match import match_molecules
+from ._paired_match import paired_match
 from ._point_group import _check_tol
 from ._structure import Structure, as_structure
 from ._supercell import _candidate, lattice_points_in_supercell, supercell_candidates
@@ -84,7 +85,8 @@ def default_max_displacement(parent) -> float:
 
 
 def match_structures(parent, child, *, max_displacement: float | None = None, max_det: int = 16,
-                     length_tol: float = 0.15, angle_tol: float = 8.0, symprec: float = 1e-3) -> StructureMatch:
+                     length_tol: float = 0.15, angle_tol: float = 8.0, symprec: float = 1e-3,
+                     supercell=None, paired: bool = False) -> StructureMatch:
     r"""Find how ``child`` (a distorted version of ``parent``) maps onto it.
 
     The child may list its atoms in any order, be rotated by any proper
@@ -102,6 +104,14 @@ def match_structures(parent, child, *, max_displacement: float | None = None, ma
             angles (degrees) may be from the parent supercell's.
         symprec: spglib tolerance (Angstrom) for the parent's symmetry, used
             only to skip equivalent supercells.
+        supercell: a check (crystals): the ``(3, 3)`` integer matrix (or three
+            repetitions, ``(2, 2, 2)``) the child cell must be, up to a proper
+            operation of the parent and a change of basis of the same lattice;
+            ``ValueError`` (naming the supercell found) otherwise.
+        paired: the atoms are already paired: child atom ``i`` is atom ``i`` of
+            the parent repeated by ``supercell`` (``ase.Atoms.repeat`` order for
+            three repetitions, :func:`ase.build.make_supercell` otherwise); the
+            child's cell rows are the supercell's. No search, no rotation.
 
     Returns:
         :class:`StructureMatch` (supercell, rotation, stretch/strain, origin
@@ -130,8 +140,14 @@ def match_structures(parent, child, *, max_displacement: float | None = None, ma
         )
     tol = default_max_displacement(p) if max_displacement is None else _check_tol(max_displacement, "max_displacement")
     n = _cell_ratio(p, c, max_det if p.periodic else 1)
+    wanted = None if supercell is None or not p.periodic else _supercell_matrix(supercell)
+    if paired:
+        return paired_match(p, c, wanted, tol)
     if not p.periodic:
         return match_molecules(p, c, tol)
+    if wanted is not None and round(abs(np.linalg.det(wanted))) != n:
+        raise ValueError(f"the child has {len(c)} atoms = {n} x the parent's {len(p)}, but supercell "
+                         f"{wanted.tolist()} holds {round(abs(np.linalg.det(wanted)))} parent cells")
     ratio = c.volume / (n * p.volume)
     if abs(ratio - 1) > 3 * length_tol:
         raise ValueError(
@@ -146,6 +162,14 @@ def match_structures(parent, child, *, max_displacement: float | None = None, ma
             f"length_tol={length_tol} and angle_tol={angle_tol} deg"
         )
     cands = _distinct_up_to_symmetry(cands, p, c.lattice, symprec)
+    if wanted is not None:
+        kept = [cd for cd in cands if _same_lattice(cd.supercell, wanted, _parent_rotations(p, symprec))]
+        if not kept:
+            raise ValueError(
+                f"the child cell is not the supercell {wanted.tolist()} of the parent: it matches "
+                f"{cands[0].supercell.tolist()} (strain {cands[0].strain_norm:.3g}); leave the supercell out "
+                "to have it found")
+        cands = kept
     best = None
     for cand in cands:
         if best is not None and cand.strain_norm > best[1].strain_norm + 0.05:
@@ -157,6 +181,28 @@ def match_structures(parent, child, *, max_displacement: float | None = None, ma
     check_displacements(disp, c.species, tol, f"mapping of the child onto a {n}-cell supercell of the parent "
                         f"(best supercell {cand.supercell.tolist()})")
     return StructureMatch(p, c, True, cand.supercell, cand.rotation, cand.stretch, tau, index, trans, disp, tol)
+
+
+def _supercell_matrix(spec) -> np.ndarray:
+    S = np.asarray(spec)
+    if S.shape == (3,):
+        S = np.diag(S)
+    if S.shape != (3, 3) or not np.all(np.isfinite(S.astype(np.float64))) or not np.allclose(S, np.round(S)):
+        raise ValueError(f"supercell must be a 3x3 integer matrix or three repetitions, got {np.asarray(spec).tolist()}")
+    S = np.round(S).astype(np.int64)
+    if round(np.linalg.det(S)) == 0:
+        raise ValueError(f"supercell {S.tolist()} is singular")
+    return S
+
+
+def _same_lattice(S: np.ndarray, wanted: np.ndarray, rotations: np.ndarray) -> bool:
+    """Whether the rows of ``S`` span the lattice of the rows of ``wanted @ W^T``
+    for some parent operation ``W`` (fractional)."""
+    for W in rotations:
+        T = S @ np.linalg.inv((wanted @ W.T).astype(np.float64))
+        if np.allclose(T, np.round(T), atol=1e-8) and abs(abs(np.linalg.det(T)) - 1) < 1e-8:
+            return True
+    return False
 
 
 def _cell_ratio(p: Structure, c: Structure, max_det: int) -> int:

@@ -51,12 +51,15 @@ class ModeDecomposition:
     """Result of :func:`~curienn.symmetry.mode_decomposition`.
 
     ``match``: the :class:`StructureMatch`; ``space_group`` / ``number``: the
-    parent's; ``origin``: what sits at the origin the labels refer to;
-    ``kpoints``: ``(det S, 3)`` the wave vectors the supercell holds
-    (conventional reciprocal basis of the parent's standard setting);
-    ``modes``: one :class:`IrrepAmplitude` per field and irrep present in the
-    supercell (zero amplitudes included); ``strain``: the
-    :class:`StrainDecomposition` of the cell change (standard frame).
+    parent's (for a molecule: its point group and 0); ``origin``: what sits at
+    the origin the labels refer to; ``kpoints``: ``(det S, 3)`` the wave
+    vectors the supercell holds (conventional reciprocal basis of the parent's
+    standard setting); ``modes``: one :class:`IrrepAmplitude` per field and
+    irrep present in the supercell (zero amplitudes included); ``strain``: the
+    :class:`StrainDecomposition` of the cell change (standard frame; ``None``
+    for a molecule); ``rotation``: the parent frame -> the standard frame the
+    labels refer to (``(3, 3)``; ``IrrepAmplitude.values`` stay in the parent
+    frame).
     """
 
     match: object
@@ -66,6 +69,12 @@ class ModeDecomposition:
     kpoints: np.ndarray
     modes: list
     strain: object
+    rotation: np.ndarray = field(default=None, repr=False)
+
+    @property
+    def periodic(self) -> bool:
+        """Whether this is a crystal's decomposition (a space group's irreps)."""
+        return self.number > 0
 
     def amplitudes(self, field: str = "displacement", *, threshold: float = 1e-4,
                    per_parent_cell: bool = False) -> dict:
@@ -101,18 +110,22 @@ class ModeDecomposition:
                  "amplitude": m.amplitude, "amplitude_parent_cell": m.amplitude_parent_cell}
                 for m in self.modes if m.amplitude > threshold
             ],
-            "strain": self.strain.to_dict(),
+            "strain": None if self.strain is None else self.strain.to_dict(),
         }
 
     def __str__(self) -> str:
-        lines = [f"mode decomposition in {self.space_group} ({self.number}), {self.origin}; "
-                 f"{len(self.kpoints)} k-points, {self.match.n_cells} parent cells"]
+        if self.periodic:
+            lines = [f"mode decomposition in {self.space_group} ({self.number}), {self.origin}; "
+                     f"{len(self.kpoints)} k-points, {self.match.n_cells} parent cells"]
+        else:
+            lines = [f"mode decomposition in the point group {self.space_group} about {self.origin}"]
         for name in dict.fromkeys(m.field for m in self.modes):
             lines.append(f"  {name}: irrep, A_s, A_p")
             for m in self.modes:
                 if m.field == name and m.amplitude > 1e-6:
                     lines.append(f"    {m.label:<10} {m.amplitude:.5f} {m.amplitude_parent_cell:.5f}")
-        lines.append("  " + str(self.strain).replace("\n", "\n  "))
+        if self.strain is not None:
+            lines.append("  " + str(self.strain).replace("\n", "\n  "))
         return "\n".join(lines)
 
     __repr__ = __str__

@@ -38,13 +38,14 @@ from ._field_type import field_dim, field_representation
 from ._irrep_labels import LittleCogroupLabels
 from ._kpoints import _same, _wrap, commensurate_kpoints, kpoint_name, kpoint_stars
 from ._mode_result import IrrepAmplitude, ModeDecomposition
+from ._molecule_modes import molecule_mode_decomposition
 from ._parent_setting import parent_setting
 from ._strain import decompose_strain
 
 __all__ = ["mode_decomposition"]
 
 
-def _fields(match, fields, include_displacements):
+def _fields(match, fields, include_displacements, frame="child"):
     out = {}
     if include_displacements:
         out["displacement"] = (match.displacements, "1o")
@@ -62,28 +63,36 @@ def _fields(match, fields, include_displacements):
                              f"for type {irreps!r} on the child's atoms")
         if not np.all(np.isfinite(v)):
             raise ValueError(f"field {name!r} contains NaN or infinite values")
-        # given in the child's frame: rotate into the parent frame
-        out[name] = (v @ field_representation(irreps, match.rotation.T)[0].T, irreps)
+        if frame == "child":  # given in the child's frame: rotate into the parent frame
+            v = v @ field_representation(irreps, match.rotation.T)[0].T
+        out[name] = (v, irreps)
     if not out:
         raise ValueError("nothing to decompose: no fields and include_displacements=False")
     return out
 
 
 def mode_decomposition(match, *, fields=None, origin=None, symprec: float = 1e-3,
-                       include_displacements: bool = True) -> ModeDecomposition:
+                       include_displacements: bool = True, frame: str = "child") -> ModeDecomposition:
     """Amplitudes per irrep of the parent's space group (see the module docstring).
 
+    A molecule (a finite ``match``) is decomposed into the irreps of the
+    parent's point group instead (:mod:`._molecule_modes`; one "k-point",
+    Mulliken labels such as ``T2``, ``origin`` ignored, no strain).
+
     Args:
-        match: a periodic :class:`StructureMatch` from :func:`match_structures`.
+        match: a :class:`StructureMatch` from :func:`match_structures`.
         fields: optional ``{name: (values, irreps)}``: per child atom values
-            ``(N_child, dim)`` in the **child's** frame (as read with the
-            child) and their O(3) type, e.g. ``{"tilt": (omega, "1e")}``; they
-            are rotated into the parent frame by ``match.rotation``.
+            ``(N_child, dim)`` and their O(3) type, e.g. ``{"tilt": (omega,
+            "1e")}``, in the child's frame (``frame="child"``: as read with the
+            child; they are rotated into the parent frame by ``match.rotation``)
+            or already in the parent's (``frame="parent"``).
         origin: where the irreps are labelled from: ``None`` (the parent's own
             origin when it has full site symmetry, else spglib's), a parent
             atom index, a species (``"Ti"``) or fractional coordinates.
-        symprec: spglib tolerance (Angstrom) for the parent's space group.
+        symprec: spglib tolerance (Angstrom) for the parent's space group (the
+            distance tolerance of its point group for a molecule).
         include_displacements: decompose ``match.displacements`` (``1o``).
+        frame: ``"child"`` or ``"parent"``, the frame of ``fields``.
 
     Returns:
         :class:`ModeDecomposition`.
@@ -98,9 +107,10 @@ def mode_decomposition(match, *, fields=None, origin=None, symprec: float = 1e-3
         >>> {k: round(v, 4) for k, v in d.amplitudes(threshold=1e-6).items()}
         {'GM4-': 0.0894}
     """
+    if frame not in ("child", "parent"):
+        raise ValueError(f"frame must be 'child' or 'parent', got {frame!r}")
     if not match.periodic:
-        raise ValueError("a space-group mode decomposition needs a crystal; for a molecule use the "
-                         "point-group tools (curienn.symmetry.breaking_irreps)")
+        return molecule_mode_decomposition(match, _fields(match, fields, include_displacements, frame), symprec)
     setting = parent_setting(match.parent, origin=origin, symprec=symprec)
     parent = match.parent
     rot = setting.rotation
@@ -126,7 +136,7 @@ def mode_decomposition(match, *, fields=None, origin=None, symprec: float = 1e-3
     to_conv = np.linalg.inv(setting.primitive).T @ setting.conventional.T  # k_prim @ to_conv = k_conv
     stars = kpoint_stars(kpts, setting.rotations)
     modes = []
-    for name, (values, irreps) in _fields(match, fields, include_displacements).items():
+    for name, (values, irreps) in _fields(match, fields, include_displacements, frame).items():
         Dstd = field_representation(irreps, rot)[0]
         v = values @ Dstd.T
         Ds = field_representation(irreps, action.cartesian)
@@ -143,7 +153,7 @@ def mode_decomposition(match, *, fields=None, origin=None, symprec: float = 1e-3
                                         amp / np.sqrt(match.n_cells), real @ Dstd))
     strain = decompose_strain(rot @ match.strain @ rot.T, np.unique(np.round(action.cartesian, 12), axis=0))
     return ModeDecomposition(match, setting.international, setting.number, setting.origin, kpts @ to_conv,
-                             modes, strain)
+                             modes, strain, rot)
 
 
 def _decompose_field(name, bloch, kpts, stars, action, Ds, setting, to_conv):
