@@ -33,24 +33,12 @@ H form one orbit, the best invariant output stretches each bond by a quarter,
 
 from __future__ import annotations
 
-from typing import Optional
-
 import numpy as np
 
 from curienn.o3 import Irreps
-from curienn.symmetry import representation_matrices
-
-from ._projector import input_symmetry
+from curienn.symmetry import representation_matrices, site_group
 
 __all__ = ["curie_floor"]
-
-
-def _species_features(species, n: int) -> tuple[np.ndarray, str]:
-    kinds = list(dict.fromkeys(species)) if species is not None else ["*"]
-    onehot = np.zeros((n, len(kinds)))
-    for i in range(n):
-        onehot[i, kinds.index(species[i]) if species is not None else 0] = 1.0
-    return onehot, f"{len(kinds)}x0e"
 
 
 def _invariant_basis(t: np.ndarray, D: np.ndarray, perms: np.ndarray) -> np.ndarray:
@@ -70,7 +58,7 @@ def _invariant_basis(t: np.ndarray, D: np.ndarray, perms: np.ndarray) -> np.ndar
 
 
 def curie_floor(positions, target, target_irreps: str, species=None, *, cell=None, pbc=None,
-                loss: str = "mse", features=None, features_irreps: Optional[str] = None) -> dict:
+                loss: str = "mse", features=None, symprec: float = 1e-4, tol: float = 1e-6) -> dict:
     """The Curie floor of a finite or periodic input (see the module docstring).
 
     Args:
@@ -78,7 +66,11 @@ def curie_floor(positions, target, target_irreps: str, species=None, *, cell=Non
         species: ``N`` labels (points of different species are never exchanged).
         cell, pbc: the lattice (rows) of a crystal.
         loss: ``"mse"`` or ``"l1"`` (mean over all entries, as the search).
-        features, features_irreps: further fixed per-point inputs (scalars).
+        features: further fixed per-point scalar inputs ``(N, F)``.
+        symprec: spglib's tolerance (A) for a crystal; tol: a finite input's,
+            relative to its size. A crystal given in a cell less symmetric than
+            itself is tiled until every operation maps the cell onto itself
+            (:func:`curienn.symmetry.site_group`); the floor is the same per point.
 
     Returns ``{"floor", "zero_loss", "ratio", "group", "order", "loss",
     "stabilisers"}`` (``ratio`` = floor / zero-output loss, ``nan`` for a zero
@@ -93,16 +85,16 @@ def curie_floor(positions, target, target_irreps: str, species=None, *, cell=Non
         raise ValueError(f"target has {t.shape[1]} columns, irreps {target_irreps} need {Irreps(target_irreps).dim}")
     if loss not in ("mse", "l1"):
         raise ValueError(f"loss must be 'mse' or 'l1', got {loss!r}")
-    fixed, fixed_irreps = _species_features(species, len(pos))
-    if features is not None:
-        fixed = np.concatenate([fixed, np.asarray(features, dtype=np.float64).reshape(len(pos), -1)], axis=1)
-        fixed_irreps = f"{fixed_irreps}+{features_irreps}"
-    group, ops = input_symmetry(pos, fixed, fixed_irreps, cell, pbc)
-    if ops is None:
-        raise ValueError("the Curie floor needs the input's symmetry operations and how they permute the points")
-    R = np.array([op[0] for op in ops])
-    perms = np.array([op[1] for op in ops])
-    D = representation_matrices(target_irreps, R)
+    labels = list(species) if species is not None else ["*"] * len(pos)
+    if features is not None:  # points with different fixed inputs are never exchanged
+        f = np.round(np.asarray(features, dtype=np.float64).reshape(len(pos), -1), 9)
+        labels = [f"{s}|{tuple(row)}" for s, row in zip(labels, f)]
+    periodic = cell is not None and (pbc is None or bool(np.any(pbc)))
+    sg = site_group(np.asarray(cell, dtype=np.float64) if periodic else None, pos, labels, symprec=symprec,
+                    tol=tol * (float(np.abs(pos - pos.mean(0)).max()) or 1.0))
+    group, perms = sg.group, sg.permutations
+    D = representation_matrices(target_irreps, sg.rotations)
+    t = sg.tile(t)
     if loss == "mse":
         Pt = np.zeros_like(t)
         for Dg, perm in zip(D, perms):

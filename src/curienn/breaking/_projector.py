@@ -7,11 +7,15 @@ complement :math:`(1 - P)` of
 .. math::
 
     P = \frac{1}{|G|} \sum_{g \in G} T_g, \qquad
-    (T_g\, p)_{g \cdot k} = D(g)\, p_k,
+    (T_g\, p)_{g \cdot i} = D(g)\, p_i,
 
-with :math:`G` the input's symmetry (:func:`input_symmetry`) and :math:`k` the
-order-parameter groups of the layout (operations that do not map the layout onto
-itself are left out).
+with :math:`G` the input's symmetry (:func:`input_symmetry`), in the coordinates
+of the layout's groups (:math:`E^+ P E`, ``E`` the expansion of the groups onto
+the sites). A crystal given in a cell less symmetric than itself is tiled over a
+cell every operation maps onto itself (:func:`curienn.symmetry.site_group`), so
+that :math:`P` commutes with every symmetry of the crystal, not only those of the
+cell (a projector that missed some would break them). Layouts whose span is not
+mapped onto itself by ``G`` (tied groups of inequivalent sites) are not projected.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from typing import Optional
 import numpy as np
 
 from curienn.o3 import Irreps
-from curienn.symmetry import point_group, representation_matrix, space_group
+from curienn.symmetry import SiteGroup, point_group, representation_matrices, site_group
 
 from ._layout import OrderParameterLayout
 
@@ -37,12 +41,12 @@ def input_symmetry(positions, fixed, fixed_irreps: str, cell=None, pbc=None):
             (points with different features are never exchanged).
         cell, pbc: the lattice (rows) and periodicity, or ``None`` (finite input).
 
-    Returns ``(group, operations)``: the :class:`~curienn.symmetry.PointGroup` of
-    a finite input (with its features) or the :class:`~curienn.symmetry.SpaceGroup`
-    of a periodic one (spglib, species from the features), and
-    ``[(R (3, 3) Cartesian, perm (N,))]`` (site ``i`` goes to ``perm[i]``).
-    ``(None, None)`` for partly periodic inputs or periodic ones with non-scalar
-    features; ``(group, None)`` when the sites do not follow the group.
+    Returns ``(group, sites)``: the :class:`~curienn.symmetry.PointGroup` of a
+    finite input (with its features) or the :class:`~curienn.symmetry.SpaceGroup`
+    of a periodic one (spglib, species from the features), and its
+    :class:`~curienn.symmetry.SiteGroup` (``None`` when the sites do not follow
+    the group). ``(None, None)`` for partly periodic inputs or periodic ones with
+    non-scalar features.
     """
     pos = np.asarray(positions, dtype=np.float64)
     feats = np.asarray(fixed, dtype=np.float64)
@@ -60,44 +64,40 @@ def input_symmetry(positions, fixed, fixed_irreps: str, cell=None, pbc=None):
             perms = group.site_permutations(pos)
         except ValueError:
             return group, None
-        return group, list(zip(group.operations, perms))
+        return group, SiteGroup(group, group.operations, np.zeros((len(perms), 3)), perms, np.arange(len(pos)), pos)
     if not scalar or not pbc.all():
         return None, None
-    codes = {k: i + 1 for i, k in enumerate(dict.fromkeys(kinds))}
-    lattice = np.asarray(cell, dtype=np.float64)
-    frac = np.linalg.solve(lattice.T, pos.T).T % 1.0
-    group = space_group((lattice, frac, [codes[k] for k in kinds]), symprec=1e-4)
     try:
-        perms = group.site_permutations(pos, atol=1e-3)
+        sites = site_group(np.asarray(cell, dtype=np.float64), pos, kinds, symprec=1e-4)
     except ValueError:
-        return group, None
-    return group, list(zip(group.cartesian_rotations, perms))
+        return None, None
+    return sites.group, sites
 
 
-def invariant_projector(layout: OrderParameterLayout, irreps: str, operations) -> tuple[Optional[np.ndarray], int]:
+def invariant_projector(layout: OrderParameterLayout, irreps: str,
+                        sites: Optional[SiteGroup]) -> tuple[Optional[np.ndarray], int]:
     """``(P (G D, G D), number of operations used)`` (see the module docstring);
     ``(None, 0)`` when there is nothing to project: no components, a masked
-    layout, no operations, or none that maps the layout onto itself."""
+    layout, no symmetry, or a layout that ``G`` does not map onto itself."""
     D = Irreps(irreps).dim
-    if not D or not operations or not np.all(layout.mask == 1):
+    if not D or sites is None or not np.all(layout.mask == 1):
         return None, 0
-    G, gof = layout.num_groups, layout.group_of
-    P = np.zeros((G * D, G * D))
-    used = 0
-    for R, perm in operations:
-        image: dict = {}
-        ok = True
-        for i, k in enumerate(gof):
-            k2 = gof[perm[i]]
-            if (k < 0) != (k2 < 0) or (k >= 0 and image.setdefault(int(k), int(k2)) != k2):
-                ok = False
-                break
-        if not ok or len(set(image.values())) != len(image):
-            continue
-        Dg = representation_matrix(irreps, R)
-        for k, k2 in image.items():
-            P[k2 * D:(k2 + 1) * D, k * D:(k + 1) * D] += Dg
-        used += 1
-    if used == 0:
-        return None, 0
-    return P / used, used
+    n = len(layout.group_of)
+    gof = np.asarray(layout.group_of)
+    ng = layout.num_groups
+    counts = np.bincount(gof[gof >= 0], minlength=ng).astype(np.float64)
+    reps = representation_matrices(irreps, sites.rotations)
+    acc = np.zeros((ng, ng, D, D))
+    for Dg, perm in zip(reps, sites.permutations):
+        inv = np.empty_like(perm)
+        inv[perm] = np.arange(len(perm))
+        i = np.arange(n)
+        j = sites.site_of[inv[:n]]  # (T_g T p)_i = D(g) p_j
+        a, b = gof[i], gof[j]
+        if np.any((a < 0) != (b < 0)):
+            return None, 0  # the chosen sites are not mapped onto themselves
+        keep = a >= 0
+        np.add.at(acc, (a[keep], b[keep]), Dg)
+    acc /= len(reps) * counts[:, None, None, None]
+    P = acc.transpose(0, 2, 1, 3).reshape(ng * D, ng * D)
+    return P, len(reps)

@@ -39,7 +39,7 @@ import numpy as np
 from curienn import CONVENTIONS_VERSION
 from curienn.io import atomic_write_text
 from curienn.o3 import Irreps
-from curienn.symmetry import mode_decomposition, point_group, space_group
+from curienn.symmetry import mode_decomposition, point_group, representation_matrices
 
 from ._interpret import geometric_meaning, parent_irreps
 from ._problem import OrderParameterProblem
@@ -112,20 +112,9 @@ def _learned(problem: OrderParameterProblem, result: OrderParameterResult, out: 
     out["order_parameter_modes"] = {"group": dec.space_group, "origin": dec.origin,
                                     "modes": _mode_rows(dec, threshold=_THRESHOLD * top)}
     v, irreps = result.site_values, result.irreps
-    scale = float(np.abs(v).max())
-    try:
-        if problem.periodic:
-            cell = np.asarray(problem.parent.cell[:])
-            codes = {s: i + 1 for i, s in enumerate(dict.fromkeys(problem.species))}
-            frac = problem.positions @ np.linalg.inv(cell)
-            g = space_group((cell, frac % 1.0, [codes[s] for s in problem.species]), symprec=problem.analysis.tol,
-                            features=v, irreps=irreps, feature_tol=1e-4 * scale)
-        else:
-            g = point_group(problem.positions, problem.species, tol=problem.analysis.tol, features=v, irreps=irreps,
-                            feature_tol=1e-4 * scale)
-        out["learned_symmetry"] = g.name
-    except ValueError as exc:
-        out["learned_symmetry_error"] = str(exc)
+    sites = problem.analysis.sites  # the parent's group on the problem's sites (tiled if needed)
+    kept = sites.kept(v, representation_matrices(irreps, sites.rotations), 1e-4 * float(np.abs(v).max()))
+    out["learned_symmetry"] = sites.name_of(kept)
 
 
 def interpret(problem: OrderParameterProblem, result: OrderParameterResult, *, seconds: Optional[float] = None,

@@ -69,7 +69,8 @@ def _fit_line(res, fit: dict) -> str:
 
 def _tilt_line(t: dict) -> str:
     angles = ", ".join(f"{x['axis']} {x['angle_deg']:.2f} deg {x['kind']}" for x in t["tilts"] if x["kind"] != "none")
-    return (f"tilts: Glazer {t['glazer']} = {t['irreps']} ({t['b_species']} at the origin; {angles or 'none'}); "
+    return (f"tilts: Glazer {t['glazer']} = {t['irreps']} ({t['b_species']} at the origin; about x, y, z: "
+            f"{t['glazer_axes']}, {angles or 'none'}); "
             f"applied pattern -> space group {t['space_group_of_applied_pattern']} ({t['space_group_symbol']}) "
             f"at symprec {t['symprec']:g}")
 

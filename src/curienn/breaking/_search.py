@@ -172,10 +172,10 @@ class OrderParameterSearch:
         if not self.labels or not np.all(self.layout.mask == 1):
             return None
         cell = None if self.cell is None else self.cell.detach().cpu().numpy().astype(np.float64)
-        self.parent_group, ops = input_symmetry(
+        self.parent_group, sites = input_symmetry(
             self.pos.detach().cpu().numpy().astype(np.float64), self.fixed.detach().cpu().numpy().astype(np.float64),
             self.fixed_irreps, cell, self.pbc)
-        P, self.invariant_operations = invariant_projector(self.layout, self.op_irreps, ops)
+        P, self.invariant_operations = invariant_projector(self.layout, self.op_irreps, sites)
         return None if P is None else torch.as_tensor(P, dtype=self.config.torch_dtype)
 
     # ---------------------------------------------------------------- the objective

@@ -17,7 +17,10 @@ parameter on the B sites is a field of rotation pseudovectors
    frame) as the root-mean-square of :math:`\omega_j` over the B sites of the
    M3+ part (in-phase, ``+``) and of the R4+ part (anti-phase, ``-``), and
    writes the Glazer symbol: axes whose angles agree within ``rel_tol`` share a
-   letter (``a+a-a-``: three equal tilts), an axis with no tilt is ``0``;
+   letter (``a+a-a-``: three equal tilts), an axis with no tilt is ``0``; the
+   axes are ordered as Glazer writes the tilt systems (``glazer``: untilted,
+   in-phase, then anti-phase axes, so that a rotated child gives the same
+   symbol) and in x, y, z order (``glazer_axes``);
 4. applies the fitted pattern to the parent and names the space group with
    spglib at ``symprec``.
 """
@@ -60,6 +63,34 @@ def octahedral_centre(problem) -> Optional[str]:
         if len(r) >= 7 and r[5] < 1.05 * r[0] < r[6] / 1.2:
             return s
     return None
+
+
+def _same(a: float, b: float, rel_tol: float) -> bool:
+    return (a == 0 and b == 0) or (max(a, b) > 0 and abs(a - b) <= rel_tol * max(a, b))
+
+
+def _glazer(tilts, mags, rel_tol, order) -> str:
+    """Letters and signs of the axes in ``order``: a new letter ("abc"[position])
+    for each new magnitude, the earlier letter for an equal one."""
+    letters = []
+    for j, axis in enumerate(order):
+        same = next((letters[k] for k in range(j) if _same(mags[axis], mags[order[k]], rel_tol)), None)
+        letters.append(same or "abc"[j])
+    return "".join(L + tilts[axis]["sign"] for L, axis in zip(letters, order))
+
+
+def _canonical_order(tilts, mags, rel_tol) -> list[int]:
+    """Glazer's way of writing a tilt system, whatever the axes: untilted axes
+    first, then in-phase, then anti-phase; within one kind an axis whose angle
+    no other shares before those that share one (a0a0c+, a+b-b-, a-b-b-,
+    a0b+c-)."""
+    rank = {"0": 0, "+": 1, "-": 2}
+
+    def key(j):
+        shared = sum(_same(mags[j], mags[k], rel_tol) for k in range(3) if tilts[k]["sign"] == tilts[j]["sign"])
+        return (rank[tilts[j]["sign"]], shared, -round(mags[j], 6), j)
+
+    return sorted(range(3), key=key)
 
 
 def tilt_analysis(problem, result, *, threshold: float = 0.05, rel_tol: float = 0.05, symprec: float = 1e-3,
@@ -105,18 +136,14 @@ def tilt_analysis(problem, result, *, threshold: float = 0.05, rel_tol: float = 
         tilts.append({"axis": "xyz"[j], "kind": kind, "sign": sign, "in_phase_deg": a_in, "anti_phase_deg": a_anti,
                       "angle_deg": mag})
         mags.append(mag)
-    letters = []
-    for j, mag in enumerate(mags):
-        same = next((letters[k] for k in range(j)
-                     if (mag == 0 and mags[k] == 0) or (mags[k] > 0 and abs(mag - mags[k]) <= rel_tol * max(mag, mags[k]))),
-                    None)
-        letters.append(same or "abc"[j])
-    glazer = "".join(L + t["sign"] for L, t in zip(letters, tilts))
+    glazer_axes = _glazer(tilts, mags, rel_tol, [0, 1, 2])
+    glazer = _glazer(tilts, mags, rel_tol, _canonical_order(tilts, mags, rel_tol))
     irreps = [lab for lab in ("M3+", "R4+") if lab in angle and float(np.max(angle[lab])) >= threshold * big]
     applied = rotate_octahedra(parent, b_sites, sum(fitted.values()))
     sg = space_group(applied, symprec=symprec)
     return {
-        "b_species": str(b), "glazer": glazer, "irreps": " ⊕ ".join(irreps) if irreps else "none",
+        "b_species": str(b), "glazer": glazer, "glazer_axes": glazer_axes,
+        "irreps": " ⊕ ".join(irreps) if irreps else "none",
         "tilts": tilts, "modes": {m.label: float(m.amplitude) for m in modes},
         "fitted_deg": {lab: float(np.degrees(np.sqrt(np.mean(np.sum(w ** 2, axis=1))))) for lab, w in fitted.items()},
         "origin": dec.origin, "space_group_of_applied_pattern": int(sg.number),

@@ -27,6 +27,9 @@ torch; :func:`representation_matrices` loads :mod:`curienn.o3` when called.
 * :func:`mode_decomposition` -- amplitudes per irrep of the parent space group
   (ISODISTORT-style, CDML labels for Pm-3m), for displacements and any
   per-site field.
+* :func:`site_group` -- the whole group of a crystal (or molecule) acting on its
+  sites as permutations, a less symmetric supercell tiled until every
+  operation maps it onto itself.
 * :func:`analyse_pair` -- one analysis of a parent/child pair (match, Curie
   check in the parent's frame, breaking irreps, mode decomposition, which
   order parameters can carry the breaking): what ``curienn symmetry check``
@@ -65,6 +68,7 @@ from ._field_type import field_dim, field_representation, parse_field_type
 from ._parent_setting import ParentSetting, parent_setting
 from ._mode_result import IrrepAmplitude, ModeDecomposition
 from ._modes import mode_decomposition
+from ._site_group import SiteGroup, site_group
 from ._pair import PairAnalysis, analyse_pair
 
 __all__ = [
@@ -118,6 +122,8 @@ __all__ = [
     "IrrepAmplitude",
     "ModeDecomposition",
     "mode_decomposition",
+    "SiteGroup",
+    "site_group",
     "PairAnalysis",
     "analyse_pair",
 ]

@@ -40,6 +40,7 @@ from ._group import close_group, describe_operation, schoenflies_name
 from ._match import match_structures
 from ._modes import mode_decomposition
 from ._point_group import PointGroup, point_group
+from ._site_group import SiteGroup, site_group
 from ._space_group import space_group
 
 __all__ = ["PairAnalysis", "analyse_pair"]
@@ -52,21 +53,26 @@ class PairAnalysis:
     ``match`` (:class:`StructureMatch`), ``curie`` (:class:`CurieReport`: ``G``,
     the child's symmetry, the lost operations, the kept group, the breaking
     irreps), ``modes`` (:class:`ModeDecomposition` of the displacements and the
-    strain), ``rotations`` ``(|G|, 3, 3)`` and ``permutations`` ``(|G|, N)`` of
-    ``G`` on the child's atoms (parent frame), ``kept`` / ``kept_displacements``:
-    indices into them of ``H`` and ``H_d``, ``tol``; ``kept_name``: ``H``'s
-    space-group type (``"Pnma (62)"``, spglib) or point group.
+    strain), ``sites``: ``G`` on the child's atoms in the parent frame
+    (:class:`SiteGroup`, tiled over a supercell every operation maps onto
+    itself), ``kept`` / ``kept_displacements``: indices of ``H`` and ``H_d`` in
+    it, ``tol``; ``kept_name``: ``H``'s space-group type (``"Pnma (62)"``,
+    spglib) or point group.
     """
 
     match: object
     curie: CurieReport
     modes: object
-    rotations: np.ndarray = field(repr=False)
-    permutations: np.ndarray = field(repr=False)
+    sites: SiteGroup = field(repr=False)
     kept: np.ndarray = field(repr=False)
     kept_displacements: np.ndarray = field(repr=False)
     tol: float = 1e-3
     kept_name: str = ""
+
+    @property
+    def rotations(self) -> np.ndarray:
+        """``(|G|, 3, 3)`` Cartesian rotations of ``G`` (parent frame)."""
+        return self.sites.rotations
 
     @property
     def periodic(self) -> bool:
@@ -113,7 +119,7 @@ class PairAnalysis:
         alone and for all of them together, whether a generic field of that kind
         that keeps ``H_d`` is kept by no other operation of ``G``.
         """
-        n, dim = len(self.permutations[0]), field_dim(irreps)
+        n, dim = len(self.sites.site_of) // self.sites.copies, field_dim(irreps)
         B = np.eye(n * dim) if basis is None else np.asarray(basis, dtype=np.float64)
         if B.shape[0] != n * dim:
             raise ValueError(f"basis must have {n * dim} rows ({n} atoms x {dim} components), got {B.shape}")
@@ -125,36 +131,50 @@ class PairAnalysis:
         for i, name in enumerate(names + ["all"]):
             keep = np.ones(dim, bool) if name == "all" else comp == i
             rows = np.tile(keep, n)
-            Bi = B[:, np.abs(B[~rows]).max(axis=0) < 1e-12] if (~rows).any() else B
+            Bi = B[:, np.abs(B[~rows]).max(axis=0, initial=0.0) < 1e-12] if (~rows).any() else B
             out[name] = self._reaches_kept(Bi, D, dim)
         return out
 
+    def _tile(self, fields: np.ndarray, dim: int) -> np.ndarray:
+        """Fields ``(N * dim, k)`` of the child's cell on the tiled sites ``(M * dim, k)``."""
+        f = fields.reshape(-1, dim, fields.shape[1])
+        return self.sites.tile(f).reshape(-1, fields.shape[1])
+
     def _apply(self, g: int, fields: np.ndarray, D: np.ndarray, dim: int) -> np.ndarray:
-        """``T_g`` on fields ``(N * dim, k)``."""
+        """``T_g`` on tiled fields ``(M * dim, k)``."""
         f = fields.reshape(-1, dim, fields.shape[1])
         out = np.empty_like(f)
-        out[self.permutations[g]] = np.einsum("ij,njk->nik", D[g], f)
+        out[self.sites.permutations[g]] = np.einsum("ij,njk->nik", D[g], f)
         return out.reshape(fields.shape)
+
+    def _average(self, ops, fields: np.ndarray, D: np.ndarray, dim: int) -> np.ndarray:
+        return sum(self._apply(h, fields, D, dim) for h in ops) / len(ops)
 
     def _reaches_kept(self, B: np.ndarray, D: np.ndarray, dim: int) -> bool:
         """Whether a generic field of ``span(B)`` kept by ``H_d`` is kept by nothing more."""
+        everything = len(self.kept_displacements) == len(self.rotations)
         if B.shape[1] == 0:
-            return len(self.kept_displacements) == len(self.rotations)
-        p0 = B @ np.random.default_rng(0).standard_normal(B.shape[1])
-        p = sum(self._apply(h, p0[:, None], D, dim)[:, 0] for h in self.kept_displacements)
-        p /= len(self.kept_displacements)
-        c = np.linalg.lstsq(B, p, rcond=None)[0]
-        if np.abs(B @ c - p).max() > 1e-8 * (np.abs(p).max() or 1.0):
-            # span(B) is not mapped onto itself by H_d: the kept fields are a null space
-            M = sum(self._apply(h, B, D, dim) for h in self.kept_displacements) / len(self.kept_displacements) - B
+            return everything
+        Bt = self._tile(B, dim)
+        p0 = Bt @ np.random.default_rng(0).standard_normal(B.shape[1])
+        p = self._average(self.kept_displacements, p0[:, None], D, dim)[:, 0]
+        atol = 1e-9 * np.abs(p0).max()
+        if np.abs(p).max() <= atol:  # no field of span(B) is kept by H_d but zero
+            return everything
+        first = p[:B.shape[0]]
+        norms = np.einsum("ij,ij->j", B, B)
+        inside = (np.abs(self._tile(first[:, None], dim)[:, 0] - p).max() <= atol and
+                  np.abs(B @ ((B.T @ first) / np.where(norms > 0, norms, 1.0)) - first).max() <= atol)
+        if not inside:  # span(B) is not mapped onto itself by H_d: the kept fields are a null space
+            M = self._average(self.kept_displacements, Bt, D, dim) - Bt
             _, sv, Vt = np.linalg.svd(M, full_matrices=True)
             null = Vt[np.sum(sv > 1e-9 * max(1.0, sv.max(initial=0.0))):].T
             if null.shape[1] == 0:
-                return len(self.kept_displacements) == len(self.rotations)
-            p = B @ null @ np.random.default_rng(1).standard_normal(null.shape[1])
+                return everything
+            p = Bt @ null @ np.random.default_rng(1).standard_normal(null.shape[1])
         scale = np.abs(p).max()
         if scale == 0:
-            return len(self.kept_displacements) == len(self.rotations)
+            return everything
         fixed = sum(np.abs(self._apply(g, p[:, None], D, dim)[:, 0] - p).max() <= 1e-8 * scale
                     for g in range(len(self.rotations)))
         return int(fixed) == len(self.kept_displacements)
@@ -165,14 +185,14 @@ class PairAnalysis:
         v = np.asarray(values, dtype=np.float64)
         D = field_representation(irreps, self.rotations)
         scale = max(float(np.abs(v).max()), 1e-300)
-        return all(np.abs(self._apply(g, v.reshape(-1, 1), D, v.shape[1])[:, 0] - v.reshape(-1)).max()
-                   <= atol * scale for g in range(len(self.rotations)))
+        return len(self.sites.kept(v, D, atol * scale)) == len(self.rotations)
 
     def to_dict(self) -> dict:
         d = self.curie.to_dict()
         d.update(match=self.match.to_dict(), modes=self.modes.to_dict(threshold=1e-8), required=self.required,
                  displacements_break=self.displacements_break, irreps=self.irreps(),
-                 kept_order=len(self.kept), parent_order=len(self.rotations), kept_group=self.kept_name)
+                 kept_order=len(self.kept), parent_order=len(self.rotations), kept_group=self.kept_name,
+                 copies=self.sites.copies)
         return d
 
     def __str__(self) -> str:
@@ -188,22 +208,6 @@ class PairAnalysis:
             str(self.modes)])
 
     __repr__ = __str__
-
-
-def _site_group(match, symprec: float, tol: float):
-    """``(group, rotations, permutations, sites)`` of the parent on the child's atoms."""
-    p = match.parent
-    if match.periodic:
-        lattice = match.supercell @ p.lattice
-        sites = p.positions[match.parent_index] + match.translations @ p.lattice
-        codes = {s: i + 1 for i, s in enumerate(dict.fromkeys(p.species))}
-        frac = sites @ np.linalg.inv(lattice)
-        g = space_group((lattice, frac - np.floor(frac), [codes[p.species[j]] for j in match.parent_index]),
-                        symprec=symprec)
-        return g, g.cartesian_rotations, g.site_permutations(sites, atol=max(10 * symprec, 1e-6)), sites
-    sites = p.positions[match.parent_index]
-    g = point_group(sites, [p.species[j] for j in match.parent_index], tol=tol)
-    return g, g.operations, g.site_permutations(sites), sites
 
 
 def analyse_pair(parent, child, *, match=None, lmax: int | None = 5, tol: float = 1e-2, symprec: float = 1e-3,
@@ -226,50 +230,48 @@ def analyse_pair(parent, child, *, match=None, lmax: int | None = 5, tol: float 
     m = match if match is not None else match_structures(parent, child, max_displacement=max_displacement,
                                                          supercell=supercell, symprec=symprec)
     dtol = symprec if m.periodic else tol
-    g, R, perms, sites = _site_group(m, symprec, tol)
-    d = m.displacements
-    disp_ok = np.array([np.abs(d @ Rg.T - d[pg]).max() <= dtol for Rg, pg in zip(R, perms)])
+    p = m.parent
+    species = [p.species[j] for j in m.parent_index]
     if m.periodic:
-        eps, edge = m.strain, float(np.linalg.norm(m.supercell @ m.parent.lattice, axis=1).max())
-        strain_ok = np.array([np.abs(Rg @ eps @ Rg.T - eps).max() * edge <= symprec for Rg in R])
+        sg = site_group(m.supercell @ p.lattice, p.positions[m.parent_index] + m.translations @ p.lattice, species,
+                        symprec=symprec)
     else:
-        strain_ok = np.ones(len(R), bool)
-    kept_d = np.nonzero(disp_ok)[0]
-    kept = np.nonzero(disp_ok & strain_ok)[0]
+        sg = site_group(None, p.positions[m.parent_index], species, tol=tol)
+    R = sg.rotations
+    kept_d = sg.kept(m.displacements, R, dtol)
+    if m.periodic:
+        eps, edge = m.strain, float(np.linalg.norm(m.supercell @ p.lattice, axis=1).max())
+        strain_ok = np.array([np.abs(R[k] @ eps @ R[k].T - eps).max() * edge <= symprec for k in kept_d], bool)
+        kept = kept_d[strain_ok] if len(kept_d) else kept_d
+    else:
+        kept = kept_d
     modes = mode_decomposition(m, origin=origin, symprec=dtol)
-    curie = _curie(m, g, R, kept, sites, lmax, symprec, tol)
-    return PairAnalysis(m, curie, modes, R, perms, kept, kept_d, dtol, _kept_name(g, kept, curie, symprec))
+    curie = _curie(m, sg, kept, lmax, symprec, tol)
+    return PairAnalysis(m, curie, modes, sg, kept, kept_d, dtol, sg.name_of(kept))
 
 
-def _kept_name(g, kept, curie, symprec) -> str:
-    if not hasattr(g, "translations"):
-        return curie.kept.name
-    import spglib
-
-    t = spglib.get_spacegroup_type_from_symmetry(g.rotations[kept], g.translations[kept], g.lattice, symprec=symprec)
-    return curie.kept.name if t is None else f"{t.international_short} ({t.number})"
-
-
-def _curie(m, g, R, kept, sites, lmax, symprec, tol) -> CurieReport:
-    lost_idx = [i for i in range(len(R)) if i not in set(kept.tolist())]
+def _curie(m, sg, kept, lmax, symprec, tol) -> CurieReport:
+    g, R = sg.group, sg.rotations
+    kept_set = set(kept.tolist())
+    lost_idx = [i for i in range(len(R)) if i not in kept_set]
     kept_rot = close_group(R[kept], atol=1e-4) if len(kept) else np.eye(3)[None]
     notes = []
     if m.periodic:
         child_group = space_group(m.child.to_spglib(), symprec=symprec)
         lost = [(g.rotations[i], g.translations[i]) for i in lost_idx]
-        names = [g.describe()[i] for i in lost_idx]
+        described = g.describe()
+        names = [described[i] for i in lost_idx]
         parent_pg = g.point_group()
         kept_pg = PointGroup(schoenflies_name(kept_rot), kept_rot, np.zeros(3), symprec)
         kind = "space group"
-        if child_group.order != len(kept):
-            notes.append(f"the distortion keeps {len(kept)} of the parent's operations in the child cell; spglib "
-                         f"finds {child_group.order} for the child at symprec={symprec:g}")
+        if sg.copies > 1:
+            notes.append(f"the child's cell is less symmetric than the parent: the operations are counted on "
+                         f"{sg.copies} copies of it, a cell every operation of the parent maps onto itself")
         if lmax is not None:
             notes.append("breaking irreps below use the point-group parts of the operations (uniform, k = 0 order "
                          "parameters); the mode decomposition gives every k")
     else:
-        child_sites = sites + m.displacements
-        child_group = point_group(child_sites, list(m.child.species[i] for i in range(len(m.child))), tol=tol)
+        child_group = point_group(sg.positions + m.displacements, list(m.child.species), tol=tol)
         lost = [R[i] for i in lost_idx]
         names = [describe_operation(R[i]) for i in lost_idx]
         parent_pg = g

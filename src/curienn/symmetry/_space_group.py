@@ -99,19 +99,25 @@ class SpaceGroup:
         P = as_array(positions, "positions", 2)
         if P.shape[1] != 3:
             raise ValueError(f"positions must have shape (N, 3), got {P.shape}")
+        from scipy.spatial import cKDTree
+
         frac = P if fractional else np.linalg.solve(self.lattice.T, P.T).T
         atol = 2 * self.symprec if atol is None else atol
-        perms = np.empty((self.order, len(frac)), dtype=np.int64)
-        for k, (W, w) in enumerate(zip(self.rotations, self.translations)):
-            diff = (frac @ W.T + w)[:, None, :] - frac[None, :, :]
-            diff -= np.round(diff)
-            dist = np.linalg.norm(diff @ self.lattice, axis=2)
-            perms[k] = dist.argmin(axis=1)
-            err = dist[np.arange(len(frac)), perms[k]]
-            if err.size and err.max() > atol:
-                i = int(err.argmax())
-                raise ValueError(f"operation {k} ({_jones(W, w)}) maps site {i} {err[i]:.3g} away from "
-                                 f"every site (atol {atol:.3g}): the sites lack this symmetry")
+        wrapped = frac - np.floor(frac)
+        wrapped[wrapped >= 1.0] = 0.0
+        tree = cKDTree(wrapped, boxsize=1.0 + 1e-12)
+        images = np.einsum("kij,nj->kni", self.rotations, frac) + self.translations[:, None, :]
+        images -= np.floor(images)
+        images[images >= 1.0] = 0.0
+        _, perms = tree.query(images.reshape(-1, 3))
+        perms = perms.reshape(self.order, len(frac)).astype(np.int64)
+        diff = images - wrapped[perms]
+        diff -= np.round(diff)
+        err = np.linalg.norm(diff @ self.lattice, axis=2)
+        if err.size and err.max() > atol:
+            k, i = np.unravel_index(int(err.argmax()), err.shape)
+            raise ValueError(f"operation {k} ({_jones(self.rotations[k], self.translations[k])}) maps site {i} "
+                             f"{err[k, i]:.3g} away from every site (atol {atol:.3g}): the sites lack this symmetry")
         return perms
 
     def describe(self) -> list[str]:
