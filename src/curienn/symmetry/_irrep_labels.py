@@ -44,6 +44,20 @@ CDML_PM3M = {
 }
 
 
+_TABLES: dict = {}
+
+
+def _table(ops: np.ndarray):
+    """The character table of a little co-group (cached: a report labels the
+    target and every learned field over the same parent)."""
+    key = np.round(np.asarray(ops, dtype=np.float64), 6).tobytes()
+    if key not in _TABLES:
+        if len(_TABLES) > 256:
+            _TABLES.clear()
+        _TABLES[key] = character_table(ops, atol=1e-4)
+    return _TABLES[key]
+
+
 class LittleCogroupLabels:
     """Labels for the irreps of one star (the little co-group's character
     table is computed once).
@@ -58,7 +72,7 @@ class LittleCogroupLabels:
 
     def __init__(self, star: str, number: int, cartesian_ops: np.ndarray, ordinary: bool):
         self.star, self.number, self.ordinary = star, number, ordinary
-        self.table = character_table(cartesian_ops, atol=1e-4) if ordinary else None
+        self.table = _table(cartesian_ops) if ordinary else None
         if ordinary:
             self.order = np.array([find_operation(self.table.operations, R, 1e-4) for R in cartesian_ops])
 

@@ -125,29 +125,36 @@ def _lattice_kind(number: int, international: str) -> str:
     return ""
 
 
-def kpoint_name(arms_conventional, number: int, international: str) -> tuple[str, np.ndarray]:
+def kpoint_name(arms_conventional, number: int, international: str, primitive=None) -> tuple[str, np.ndarray]:
     """Name of a star and the arm the name refers to.
 
     Args:
         arms_conventional: ``(n_arms, 3)`` the star's arms in the conventional
             reciprocal basis of the standard setting.
         number, international: the space group.
+        primitive: the same arms in the primitive reciprocal basis (default:
+            the conventional ones); needed for a centred lattice, where an
+            integer conventional ``k`` such as (1, 1, 1) of an I lattice is not
+            Gamma.
 
     Returns:
         ``(name, arm)``: e.g. ``("M", [0.5, 0.5, 0])`` for a cubic P group;
         ``("GM", 0)`` for Gamma; otherwise ``("k(a,b,c)", arm)`` with the first
-        arm's coordinates.
+        arm as given and its coordinates shifted into (-1/2, 1/2] in the name.
 
     >>> kpoint_name([[0.5, 0, 0], [0, 0.5, 0], [0, 0, 0.5]], 221, "Pm-3m")
     ('X', array([0. , 0.5, 0. ]))
     """
     arms = np.asarray(arms_conventional, dtype=np.float64).reshape(-1, 3)
-    if any(_same(a, 0) for a in arms):
+    prim = arms if primitive is None else np.asarray(primitive, dtype=np.float64).reshape(-1, 3)
+    if any(_same(a, 0) for a in prim):
         return "GM", np.zeros(3)
     for name, point in _POINTS.get(_lattice_kind(number, international), {}).items():
         for a in arms:
             if _same(a, point):
                 return name, np.array(point, dtype=np.float64)
+    # the name shows the coordinates in (-1/2, 1/2]; the arm returned is the one given (for a centred
+    # lattice a conventional reciprocal vector need not be a lattice vector of the primitive one)
     first = _wrap(arms[0])
-    first = np.where(first > 0.5 + 1e-9, first - 1, first)
-    return "k(" + ",".join(_fraction(x) for x in first) + ")", first
+    shown = np.where(first > 0.5 + 1e-9, first - 1, first)
+    return "k(" + ",".join(_fraction(x) for x in shown) + ")", arms[0].copy()

@@ -28,7 +28,8 @@ class IrrepAmplitude:
         space group (all arms).
     amplitude: ``A_s``, root-sum-square of the projected field over the child
         supercell (Angstrom for displacements).
-    amplitude_parent_cell: ``A_p = A_s / sqrt(det S)``.
+    amplitude_parent_cell: ``A_p = A_s / sqrt(n)``, ``n`` the number of
+        primitive parent cells in the child's cell (``det S`` for a primitive parent).
     values: ``(N_child, dim)`` the projected field on the child's atoms, in the
         parent frame; summed over all irreps it gives back the field.
     """

@@ -22,8 +22,10 @@ Amplitudes (ISODISTORT's convention): ``amplitude`` is the root-sum-square of
 the field's projected part over the atoms of the child supercell as matched,
 :math:`A_s = (\sum_{a} |v_a^{(\Gamma)}|^2)^{1/2}` (Angstrom for
 displacements); ``amplitude_parent_cell`` is
-:math:`A_p = A_s \sqrt{V_{parent}/V_{child}} = A_s/\sqrt{\det S}`, which does
-not depend on the supercell the child was given in. The squared amplitudes of
+:math:`A_p = A_s \sqrt{V_{prim}/V_{child}} = A_s/\sqrt{n}`, with ``n`` the number
+of primitive cells of the parent in the child's cell, which depends neither on
+the supercell the child was given in nor on the cell the parent was given in
+(for a parent given as its primitive cell ``n = det S``, ISODISTORT's value). The squared amplitudes of
 all irreps add up to :math:`\sum_a |v_a|^2` (checked on every call). The
 uniform translation was already removed by the match, so the acoustic mode
 (GM4- in Pm-3m) never contributes from it.
@@ -150,7 +152,7 @@ def mode_decomposition(match, *, fields=None, origin=None, symprec: float = 1e-3
         for label, amp, star, arms, mull, group, dim, comp in found:
             real = np.real(np.einsum("kad,ak->ad", comp[:, site], np.conj(phase)))  # inverse Bloch
             modes.append(IrrepAmplitude(name, irreps, label, star, arms, mull, group, dim, amp,
-                                        amp / np.sqrt(match.n_cells), real @ Dstd))
+                                        amp / np.sqrt(n), real @ Dstd))
     strain = decompose_strain(rot @ match.strain @ rot.T, np.unique(np.round(action.cartesian, 12), axis=0))
     return ModeDecomposition(match, setting.international, setting.number, setting.origin, kpts @ to_conv,
                              modes, strain, rot)
@@ -171,7 +173,7 @@ def _decompose_field(name, bloch, kpts, stars, action, Ds, setting, to_conv):
         minus_in_star = any(_same(neg[0], a) for a in arms)
         if not minus_in_star:
             done.add(min(tuple(np.round(_wrap(a), 9)) for a in neg))
-        sname, kc = kpoint_name(arms @ to_conv, setting.number, setting.international)
+        sname, kc = kpoint_name(arms @ to_conv, setting.number, setting.international, primitive=arms)
         k0 = _wrap(kc @ np.linalg.inv(to_conv))
         if not any(_same(k0, a) for a in arms):  # pragma: no cover - a bug guard
             raise RuntimeError("the named arm is not in the star")
