@@ -87,18 +87,20 @@ def breaking_carriers(analysis, n: int, irreps: str, where, species, sites, mask
     return False, [k for k, v in found.items() if v and k != "all"]
 
 
-def pair_problem_fields(parent, child, *, supercell, displacements, max_displacement, origin, symprec, tol,
-                        format, index, encoding, encoding_lmax, model_lmax, max_radius,
+def pair_problem_fields(parent, child, *, supercell, displacements, max_displacement, max_det, origin, symprec,
+                        tol, format, index, encoding, encoding_lmax, model_lmax, max_radius,
                         model: Optional[ModelOptions], where, sites, mask, title, settings) -> dict:
     """The fields of an :class:`OrderParameterProblem` (see the module docstring)."""
     parent, pname = _structure(parent, "parent", format, index)
     child, cname = _structure(child, "child", format, index)
     S = None if supercell is None else supercell_matrix(supercell)
     if displacements is None:
-        match = match_structures(parent, child, max_displacement=max_displacement, supercell=S, symprec=symprec)
+        match = match_structures(parent, child, max_displacement=max_displacement, supercell=S, symprec=symprec,
+                                 max_det=max_det)
         disp = match.displacements
     else:  # a matcher's own pairing: child atom i is atom i of the repeated parent, moved by displacements[i]
-        match = match_structures(parent, child, max_displacement=1e9, supercell=S, paired=True, symprec=symprec)
+        match = match_structures(parent, child, max_displacement=1e9, supercell=S, paired=True, symprec=symprec,
+                                 max_det=max_det)
         disp = np.asarray(displacements, dtype=np.float64)
         if disp.shape != (len(match.child), 3):
             raise ValueError(f"displacements must have shape ({len(match.child)}, 3), got {disp.shape}")

@@ -153,7 +153,7 @@ class OrderParameterProblem:
     @classmethod
     def from_structures(
         cls, parent, child, *, supercell=None, displacements=None, max_displacement: Optional[float] = None,
-        origin=None, format: Optional[str] = None, index: int = -1, encoding: Optional[str] = None,
+        max_det: int = 16, origin=None, format: Optional[str] = None, index: int = -1, encoding: Optional[str] = None,
         encoding_lmax: int = 5, model_lmax: Optional[int] = None, max_radius: Optional[float] = None,
         model: Optional[ModelOptions] = None, where="site", sites=None, mask=None, title: Optional[str] = None,
         symprec: float = 1e-3, tol: float = 1e-2, **settings,
@@ -172,7 +172,8 @@ class OrderParameterProblem:
                 already paired the atoms: child atom ``i`` is atom ``i`` of the
                 parent repeated by ``supercell`` (ASE's order).
             max_displacement: the largest displacement a mapping may have
-                (default :func:`curienn.symmetry.default_max_displacement`).
+                (default :func:`curienn.symmetry.default_max_displacement`);
+                max_det: the largest number of parent cells in the child's cell.
             origin: where the crystal's irreps are labelled from (see
                 :func:`curienn.symmetry.mode_decomposition`).
             symprec, tol: distance tolerances (A) of the crystal's space group
@@ -194,7 +195,7 @@ class OrderParameterProblem:
         """
         return cls(**pair_problem_fields(
             parent, child, supercell=supercell, displacements=displacements, max_displacement=max_displacement,
-            origin=origin, symprec=symprec, tol=tol, format=format, index=index, encoding=encoding,
+            max_det=max_det, origin=origin, symprec=symprec, tol=tol, format=format, index=index, encoding=encoding,
             encoding_lmax=encoding_lmax, model_lmax=model_lmax, max_radius=max_radius, model=model, where=where,
             sites=sites, mask=mask, title=title, settings=settings))
 

@@ -18,13 +18,19 @@ papers'), one method per phase: :meth:`~OrderParameterSearch._model_step` trains
 the model alone (Adam, ``lr_model``) until the loss stops improving (no relative
 improvement above ``plateau_tol`` for ``patience`` steps, between
 ``min_model_steps`` and ``max_model_steps``); :meth:`~OrderParameterSearch._joint_step`
-then runs ``joint_steps`` iterations of model and order parameter (one model step
-and one order-parameter step, Adam ``lr_op``); :meth:`~OrderParameterSearch._final_step`
-evaluates the fit. The penalty is applied as a proximal step
+then runs at most ``joint_steps`` iterations of model and order parameter (one model
+step and one order-parameter step, Adam ``lr_op``), until the fit converged (the loss
+below ``tol`` x the zero-output loss, or no better for ``joint_patience`` steps);
+:meth:`~OrderParameterSearch._final_step` keeps the best state met and evaluates the
+fit. :func:`~curienn.breaking._run.run_search` runs the schedule, and again with
+the next seeds when the fit stays above ``good_ratio`` (``restarts``). The penalty is applied as a proximal step
 (:class:`curienn.optim.ProxAdam`): components whose data gradient cannot pay for
 the penalty are exactly zero, rather than oscillating around zero as the
-sub-gradient would make them. Parent-invariant components are projected out
-(:mod:`curienn.breaking._projector`). The state of a run is a
+sub-gradient would make them. With ``equivariant_penalty`` every step commutes
+with the input's symmetry (block-wise penalties and second moments), so a
+symmetric gradient keeps the order parameter exactly symmetric: the learned
+pattern has the symmetry the theory says, not one that round-off chose.
+Parent-invariant components are projected out (:mod:`curienn.breaking._projector`). The state of a run is a
 :class:`~curienn.breaking._state.SearchState`, checkpointed atomically.
 """
 

@@ -218,7 +218,8 @@ def _cell_ratio(p: Structure, c: Structure, max_det: int) -> int:
             f"{len(p)}, but not {n} x the parent's count of {sorted(map(str, bad))})"
         )
     if not 1 <= n <= max(1, int(max_det)):
-        what = "a molecule must have as many atoms as its parent" if not p.periodic else f"max_det={max_det}"
+        what = ("a molecule must have as many atoms as its parent" if not p.periodic else
+                f"max_det={max_det} (allow more: max_det={n}, --max-det {n} on the command line)")
         raise ValueError(f"the child is {n} x the parent ({len(c)} vs {len(p)} atoms); {what}")
     return n
 
