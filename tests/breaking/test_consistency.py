@@ -95,3 +95,19 @@ def test_candidate_irreps_that_cannot_break_the_symmetry_are_named(tmp_path, cap
     err = capsys.readouterr().err
     assert "warning: the candidate order parameter (0e on each site of Ti) cannot lower" in err
     assert "irreps that can, on the same sites: 1o" in err
+
+
+def test_symmetry_check_matches_a_translated_crystal_and_its_own_supercell(tmp_path, capsys):
+    from curienn.breaking import cubic_perovskite
+
+    cubic = cubic_perovskite()
+    moved = cubic.copy()
+    moved.positions += [0.7, -1.3, 0.2]
+    moved.wrap()
+    ase.io.write(tmp_path / "cubic.cif", cubic)
+    for name, atoms in (("moved.vasp", moved), ("big.extxyz", cubic.repeat((2, 2, 2)))):
+        ase.io.write(tmp_path / name, atoms)
+        assert cli.main(["symmetry", "check", str(tmp_path / "cubic.cif"), str(tmp_path / name), "--json"]) == 0
+        d = json.loads(capsys.readouterr().out)
+        assert d["allowed"] and d["n_lost"] == 0 and not d["required"] and d["irreps"] == []
+        assert d["match"]["n_cells"] == (8 if name == "big.extxyz" else 1)

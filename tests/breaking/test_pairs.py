@@ -143,3 +143,19 @@ def test_incompatible_or_mismapped_pairs_are_refused(tmp_path, capsys):
     # the supercell given as a check passes when it is the right one (any equivalent basis)
     problem = OrderParameterProblem.from_structures(parent, child, supercell="2 0 0 / 0 0 2 / 0 -2 0", sites="Ti")
     assert round(abs(np.linalg.det(problem.supercell))) == 8
+
+
+@pytest.mark.parametrize("make, sites, kept, learned", [
+    ("jahn_teller_pair", "Mn", "Pnma (62)", {"M3+", "R4+", "M2+"}),  # tilts and the cooperative Jahn-Teller
+    ("layered_pair", "Cu", "Cmce (64)", {"k(1/2,1/2,0):B2g"}),  # the layered La2CuO4-like crystal
+])
+def test_jahn_teller_and_layered_examples(make, sites, kept, learned):
+    import curienn.breaking as breaking
+
+    problem = OrderParameterProblem.from_structures(*getattr(breaking, make)(), sites=sites)
+    i = interpret(problem, search(problem, progress=False)).interpretation
+    assert i["symmetry"]["kept"] == i["learned_symmetry"] == kept and i["fit"]["converged"]
+    assert learned <= {m["label"] for m in i["order_parameter_modes"]["modes"]}
+    if make == "jahn_teller_pair":
+        assert i["tilts"]["glazer"] == "a+b-b-" and i["tilts"]["space_group_of_applied_pattern"] == 62
+        assert {"X5+", "M2+"} <= set(i["symmetry"]["irreps"])  # the A sites and the Jahn-Teller distortion

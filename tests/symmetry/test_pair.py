@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 from ase import Atoms
 
-from curienn.breaking import benzene_pair, ferroelectric_pair, glazer_pair, layered_pair, methane_pair, strain_pair
+from curienn.breaking import (
+    benzene_pair, ferroelectric_pair, glazer_pair, jahn_teller_pair, layered_pair, methane_pair, strain_pair,
+)
 from curienn.symmetry import analyse_pair, kpoint_name, match_structures, mode_decomposition, site_group, space_group
 
 
@@ -52,6 +54,7 @@ def test_the_isotropy_group_is_found_in_any_cell(pairs):
     (lambda: ferroelectric_pair("111"), "R3m (160)", {"GM4-", "GM5+"}),
     (lambda: glazer_pair("a0a0c+"), "P4/mbm (127)", {"M3+", "GM3+"}),
     (layered_pair, "Cmce (64)", {"k(1/2,1/2,0):B2g"}),
+    (jahn_teller_pair, "Pnma (62)", {"R4+", "M3+", "M2+", "X5+", "R5+", "GM3+"}),  # tilts, Jahn-Teller, A sites
     (methane_pair, "C3v", {"T2"}),
     (benzene_pair, "D2h", {"E2g"}),
 ])
