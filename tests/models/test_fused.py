@@ -19,9 +19,12 @@ CONFIGS = {
     "talk": {},
     # no node inputs nor attributes (constant 1), lmax 1 edges
     "constants": dict(irreps_in=None, irreps_node_attr=None, irreps_edge_attr="0e+1o", layers=1),
-    # unequal multiplicities (several units of the edge product), split node attributes, l = 2 hidden
+    # unequal multiplicities (several units of the edge product), split node attributes, l = 2 hidden,
+    # two hidden radial layers (the radial bank folds each layer's output factor into the next)
     "mixed": dict(irreps_hidden="4x0e+2x0o+3x1o+2x1e+2x2e", irreps_node_attr="1x0e+2x0e",
-                  irreps_edge_attr="0e+1o+2e", irreps_out="1x0e+1x1o"),
+                  irreps_edge_attr="0e+1o+2e", irreps_out="1x0e+1x1o", radial_layers=2),
+    # no hidden radial layer: the bank permutes the columns of the only layer
+    "linear-radial": dict(radial_layers=0, layers=1),
 }
 
 

@@ -157,19 +157,25 @@ class Convolution(torch.nn.Module):
         edge_src: torch.Tensor,
         edge_dst: torch.Tensor,
         edge_attr: torch.Tensor,
-        edge_length_embedded: torch.Tensor,
+        edge_length_embedded: Optional[torch.Tensor],
         edge_weight_index: Optional[torch.Tensor] = None,
+        *,
+        weight: Optional[torch.Tensor] = None,
     ) -> Blocks:
         """:meth:`forward` on the block layout (:mod:`curienn.models._blocks`), when
-        ``fused`` (scalar node attributes; ``node_attr=None`` means the constant 1)."""
+        ``fused`` (scalar node attributes; ``node_attr=None`` means the constant 1).
+        ``weight``, when the caller has computed it, is ``fc(edge_length_embedded)`` with its
+        columns in the order :attr:`edge_weight_order`."""
         if not self._fused:
             raise RuntimeError("forward_blocks needs scalar node attributes and one copy of each edge irrep")
         if node_attr is None and self.irreps_node_attr.dim != 1:
             raise ValueError(f"node_attr=None means the constant 1, but irreps_node_attr={self.irreps_node_attr}")
         n = next(b for b in x if b is not None).shape[0]
-        weight = self.fc(edge_length_embedded)
+        ordered = weight is not None
+        if weight is None:
+            weight = self.fc(edge_length_embedded)
         s, h = self._in_plan(self, (self.sc, self.lin1), merge_runs(x, self.irreps_in), node_attr)
-        m = self._edge_plan(self, h, edge_attr, weight, edge_src, edge_dst, n, edge_weight_index)
+        m = self._edge_plan(self, h, edge_attr, weight, edge_src, edge_dst, n, edge_weight_index, ordered)
         y = self._out_plan(self, (self.lin2,), m, node_attr)[0]
         out = []
         for a, b, (mul, ir) in zip(s, y, self.irreps_out):
@@ -178,6 +184,12 @@ class Convolution(torch.nn.Module):
             else:
                 out.append(b if a is None else a if b is None else a + b)
         return out
+
+    @property
+    def edge_weight_order(self) -> Optional[torch.Tensor]:
+        """When :attr:`fused`, the columns of ``fc``'s output in the order the fused edge product
+        reads them (a permutation of ``range(tp.weight_numel)``; see :meth:`forward_blocks`)."""
+        return self._edge_order if self._fused else None
 
     @property
     def fused(self) -> bool:

@@ -54,7 +54,7 @@ class _Unit(NamedTuple):
     blocks: list  # input blocks a, stacked along the component axis
     dim: int  # D = sum of their 2l+1
     mul: int  # u
-    weights: list  # (start, stop) columns of the flat weights, one range per block
+    weights: tuple  # (start, stop) columns of the weights in the plan's order (see weight_order)
     n_rows: int  # R
     runs: list  # per output run present: (run, first row, 2l+1, number of paths)
 
@@ -110,6 +110,7 @@ class EdgeTP:
         self.units: List[_Unit] = []
         # each output run is assembled from (unit, first path, number of paths) segments in entry order
         segments: list = [[] for _ in out_runs]
+        order: list = []  # the plan's weight columns: per unit, per run, per path, the u weights
         for blocks in groups:
             dims = [in1[a].ir.dim for a in blocks]
             paths = [n for a in blocks for n in per_block[a]]
@@ -119,13 +120,12 @@ class EdgeTP:
                 by_run.setdefault(run_of[tp.instructions[n].i_out][0], []).append((slot, n))
             n_rows = sum(out[tp.instructions[n].i_out].ir.dim for n in paths)
             G = torch.zeros(in2.dim, n_rows, sum(dims), dtype=torch.float64)
-            row_to_w = [0] * n_rows
-            unit_runs, r0 = [], 0
+            unit_runs, r0, c0 = [], 0, len(order)
             k = len(self.units)
             for r in sorted(by_run):
                 members = by_run[r]
                 d3 = out_runs[r][0].dim
-                for q, (slot, n) in enumerate(members):
+                for q, (_, n) in enumerate(members):
                     ins = tp.instructions[n]
                     a, b = ins.i_in1, ins.i_in2
                     col = sum(dims[:blocks.index(a)])
@@ -133,17 +133,15 @@ class EdgeTP:
                     cg = wigner_3j(l1, l2, out[ins.i_out].ir.l, dtype=torch.float64) * ins.path_weight
                     rows = [r0 + kk * len(members) + q for kk in range(d3)]
                     G[y_sl[b], rows, col:col + 2 * l1 + 1] = cg.permute(1, 2, 0)
-                    for row in rows:
-                        row_to_w[row] = slot
+                    order.extend(range(w_off[n], w_off[n + 1]))
                     segments[r].append((run_of[ins.i_out][1], k, q))
                 unit_runs.append((r, r0, d3, len(members)))
                 r0 += d3 * len(members)
             owner.register_buffer(f"{name}{k}", G.reshape(in2.dim, -1).to(torch.get_default_dtype()),
                                   persistent=False)
-            owner.register_buffer(f"{name}{k}_w", torch.tensor(row_to_w, dtype=torch.long), persistent=False)
-            self.units.append(_Unit(blocks, sum(dims), in1[blocks[0]].mul,
-                                    [(w_off[per_block[a][0]], w_off[per_block[a][-1] + 1]) for a in blocks],
-                                    n_rows, unit_runs))
+            self.units.append(_Unit(blocks, sum(dims), in1[blocks[0]].mul, (c0, len(order)), n_rows, unit_runs))
+        self.weight_order = order
+        owner.register_buffer(f"{name}_order", torch.tensor(order, dtype=torch.long), persistent=False)
         # per run: consecutive (unit, first path, count) pieces in the order of its entries
         self.assembly: list = []
         for segs in segments:
@@ -157,11 +155,13 @@ class EdgeTP:
 
     def __call__(self, owner: torch.nn.Module, h: List[Optional[torch.Tensor]], y: torch.Tensor,
                  w: torch.Tensor, src: torch.Tensor, dst: torch.Tensor, n_nodes: int,
-                 weight_index: Optional[torch.Tensor] = None) -> list:
+                 weight_index: Optional[torch.Tensor] = None, ordered: bool = False) -> list:
         """Blocks ``h`` of ``irreps_in1`` (node features), ``y (E, irreps_in2.dim)``,
         ``w (E, weight_numel)`` (or ``(P, weight_numel)`` with ``weight_index (E,)`` into its
-        rows) -> per run of output irreps, the sums at the destinations ``(N, 2l+1, Σ mul)``."""
-        e = y.shape[0]
+        rows; columns in the tensor product's order, or in :attr:`weight_order` when
+        ``ordered``) -> per run of output irreps, the sums at the destinations ``(N, 2l+1, Σ mul)``."""
+        if not ordered:
+            w = w.index_select(1, getattr(owner, f"{self.name}_order"))
         per_unit: list = []  # per unit: {run: (N, 2l+1, paths, u)}
         for k, unit in enumerate(self.units):
             xs = [h[a] for a in unit.blocks]
@@ -170,26 +170,24 @@ class EdgeTP:
                 continue
             x = torch.cat(xs, dim=1) if len(xs) > 1 else xs[0]  # (N, D, u)
             u = unit.mul
-            wu = [w[:, w0:w1].reshape(w.shape[0], (w1 - w0) // u, u) for w0, w1 in unit.weights]
-            wu = torch.cat(wu, dim=1) if len(wu) > 1 else wu[0]  # (rows of w, P, u)
+            wu = w[:, unit.weights[0]:unit.weights[1]]  # (rows of w, Σ paths u): per run, (paths, u)
             if weight_index is not None:
                 wu = wu.index_select(0, weight_index)
-            elif not wu.is_contiguous():
-                wu = wu.contiguous()
             step = _chunk_size(y, max(unit.n_rows, unit.dim) * u)
             chunks = [(src, dst, y, wu)] if step is None else zip(
                 src.split(step), dst.split(step), y.split(step), wu.split(step))
-            acc = None
+            rows = [d3 * np_ for _, _, d3, np_ in unit.runs]
+            cols = [np_ * u for _, _, _, np_ in unit.runs]
+            acc: list = [x.new_zeros(n_nodes, rr * u) for rr in rows]
             for src_c, dst_c, y_c, w_c in chunks:
-                msg = self._messages(owner, k, unit, x, src_c, y_c, w_c)
-                if acc is None:
-                    acc = msg.new_zeros(n_nodes, unit.n_rows * u)
-                acc = acc.index_add_(0, dst_c, msg.view(msg.shape[0], unit.n_rows * u))
-            if acc is None:  # no edges
-                acc = x.new_zeros(n_nodes, unit.n_rows * u)
-            acc = acc.view(n_nodes, unit.n_rows, u)
-            per_unit.append({r: acc[:, r0:r0 + d3 * np_].view(n_nodes, d3, np_, u)
-                             for r, r0, d3, np_ in unit.runs})
+                T = self._products(owner, k, unit, x, src_c, y_c)  # (E_c, R, u)
+                n_c = T.shape[0]
+                parts = zip(T.split(rows, dim=1), w_c.split(cols, dim=1)) if len(rows) > 1 else [(T, w_c)]
+                for j, ((_, _, d3, np_), (t, wr)) in enumerate(zip(unit.runs, parts)):
+                    # the weights of the paths, the same for every component k of the output
+                    msg = t.view(n_c, d3, np_ * u) * wr.unsqueeze(1)
+                    acc[j] = acc[j].index_add_(0, dst_c, msg.view(n_c, d3 * np_ * u))
+            per_unit.append({r: a.view(n_nodes, d3, np_, u) for (r, _, d3, np_), a in zip(unit.runs, acc)})
         out: list = []
         for r, pieces in enumerate(self.assembly):
             parts = [per_unit[k][r][:, :, q:q + c] for k, q, c in pieces if per_unit[k] is not None]
@@ -200,8 +198,9 @@ class EdgeTP:
             out.append(torch.cat(parts, dim=2) if len(parts) > 1 else parts[0])
         return out
 
-    def _messages(self, owner, k: int, unit: _Unit, x, src, y, w) -> torch.Tensor:
-        """Messages ``(E_c, R, u)`` of one chunk of edges for the paths of one unit."""
+    def _products(self, owner, k: int, unit: _Unit, x, src, y) -> torch.Tensor:
+        """``T = M h[src]`` ``(E_c, R, u)`` of one chunk of edges for the paths of one unit
+        (before the weights)."""
         G = getattr(owner, f"{self.name}{k}")
         if G.dtype != y.dtype:
             G = G.to(y.dtype)
@@ -209,12 +208,10 @@ class EdgeTP:
         M = (y @ G).view(n, -1, unit.dim)  # (E_c, R, D): c_p C_p y
         xs = x.index_select(0, src)  # (E_c, D, u)
         if unit.dim == 1:
-            T = M * xs  # (E_c, R, u)
-        elif torch.compiler.is_compiling():  # a broadcast and a sum: inductor fuses them with the gather
-            T = (M.unsqueeze(-1) * xs.unsqueeze(1)).sum(2)
-        else:
-            T = torch.bmm(M, xs)
-        return T * w.index_select(1, getattr(owner, f"{self.name}{k}_w"))
+            return M * xs  # (E_c, R, u)
+        if torch.compiler.is_compiling():  # a broadcast and a sum: inductor fuses them with the gather
+            return (M.unsqueeze(-1) * xs.unsqueeze(1)).sum(2)
+        return torch.bmm(M, xs)
 
 
 def _chunk_size(like: torch.Tensor, row_numel: int) -> Optional[int]:

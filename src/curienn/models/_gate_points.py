@@ -45,6 +45,7 @@ from curienn.o3 import InvalidArgumentError, Irrep, Irreps, spherical_harmonics
 
 from ._blocks import BlockGate, from_blocks, to_blocks
 from ._convolution import Convolution
+from ._radial_bank import RadialBank
 
 __all__ = [
     "Convolution",
@@ -206,6 +207,9 @@ class Network(torch.nn.Module):
         if self.layers[-1].fused and all(
                 layer.first.fused and BlockGate.applies(layer.second) for layer in self.layers[:-1]):
             self._gate_plans = [BlockGate(layer.second) for layer in self.layers[:-1]]
+        convs = [layer.first if hasattr(layer, "first") else layer for layer in self.layers]
+        self._radial_plan = RadialBank([conv.fc for conv in convs]) if RadialBank.applies(
+            [conv.fc for conv in convs]) else None
 
     # -- graph ---------------------------------------------------------------------
 
@@ -296,10 +300,14 @@ class Network(torch.nn.Module):
         if self._gate_plans is not None:  # the fused path: node features stay in the block layout
             blocks = to_blocks(x, self.irreps_in if self.irreps_in is not None else Irreps("0e"))
             z_blocks = z if self.input_has_node_attr else None  # None: the constant 1
-            for layer, plan in zip(self.layers, self._gate_plans + [None]):
-                conv = layer.first if plan is not None else layer
+            convs = [layer.first if plan is not None else layer
+                     for layer, plan in zip(self.layers, self._gate_plans + [None])]
+            weights = (self._radial_plan([conv.fc for conv in convs], edge_length_embedded,
+                                         [conv.edge_weight_order for conv in convs])
+                       if self._radial_plan is not None else [None] * len(convs))
+            for conv, plan, layer, weight in zip(convs, self._gate_plans + [None], self.layers, weights):
                 blocks = conv.forward_blocks(blocks, z_blocks, edge_src, edge_dst, edge_attr,
-                                             edge_length_embedded, edge_pair)
+                                             edge_length_embedded, edge_pair, weight=weight)
                 if plan is not None:
                     blocks = plan(layer.second, blocks)
             x = from_blocks(blocks, self.irreps_out, x)
