@@ -179,3 +179,29 @@ def test_construction_is_cheap():
     FullyConnectedTensorProduct("32x0e+32x0o+32x1e+32x1o+32x2e+32x2o", "0e+1o+2e+3o",
                                 "32x0e+32x0o+32x1e+32x1o+32x2e+32x2o")
     assert time.perf_counter() - t < 1.0  # typically ~10 ms; generous for loaded CI machines
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_batch_chunks_equal_one_call(dtype, monkeypatch, shared):
+    """A CPU batch split into chunks (at least 1,024 samples each) gives the one-call numbers
+    and gradients (inputs and weights)."""
+    import curienn.nn._tp_plan as plan
+
+    tp = FullyConnectedTensorProduct(*FC, shared_weights=shared)
+    n = 2500
+    args = [Irreps(FC[0]).randn(n, -1), Irreps(FC[1]).randn(n, -1)]
+    if not shared:
+        args.append(torch.randn(n, tp.weight_numel))
+    results = []
+    for chunk_bytes in (1 << 40, 1):  # one call; chunks of 1,024 samples (3 chunks)
+        monkeypatch.setattr(plan, "_CHUNK_BYTES", chunk_bytes)
+        assert tp._plan.chunk_size(args[0]) == (None if chunk_bytes > 1 else 1024)
+        xs = [a.clone().requires_grad_() for a in args]
+        out = tp(*xs)
+        grads = torch.autograd.grad(out.pow(2).sum(), xs + list(tp.parameters()))
+        results.append((out.detach(), grads))
+    tol = {torch.float32: 1e-5, torch.float64: 1e-12}[dtype]
+    torch.testing.assert_close(results[1][0], results[0][0], rtol=tol, atol=tol)
+    assert results[0][0].abs().max() > 0.1
+    for g_chunks, g_one in zip(results[1][1], results[0][1]):
+        torch.testing.assert_close(g_chunks, g_one, rtol=tol, atol=tol * g_one.abs().max().item())
