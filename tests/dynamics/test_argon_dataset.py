@@ -52,3 +52,13 @@ def test_bad_arguments():
         make_argon_dataset(10, split=(0.5, 0.5, 0.5))
     with pytest.raises(ValueError, match="-3"):
         make_argon_dataset(-3)
+
+
+def test_fingerprint_identifies_the_data(tmp_path):
+    d = make_argon_dataset(100, seed=2)
+    assert d.fingerprint() == make_argon_dataset(100, seed=2).fingerprint()
+    assert d.fingerprint() != make_argon_dataset(100, seed=3).fingerprint()
+    assert d.fingerprint() != make_argon_dataset(101, seed=2).fingerprint()
+    assert d.fingerprint() != make_argon_dataset(100, seed=2, split=(0.5, 0.3, 0.2)).fingerprint()
+    d.save(tmp_path / "d.pt")
+    assert ArgonData.load(tmp_path / "d.pt").fingerprint() == d.fingerprint()

@@ -6,7 +6,7 @@ import torch
 
 from curienn.dynamics import (
     PAPER_POSITIONS, AnalyticLJ, ArgonForceModel, ArgonNNCalculator, argon_atoms,
-    energy_rmsd, position_rmsd, run_md, run_samples, total_energies,
+    energy_rmsd, md_summary, position_rmsd, run_md, run_samples, total_energies,
 )
 
 
@@ -74,3 +74,24 @@ def test_run_md_frames_and_total_energy():
     e = total_energies(pos, mom, atoms.get_masses())
     atoms.calc = AnalyticLJ()
     assert e[0] == pytest.approx(atoms.get_potential_energy() + atoms.get_kinetic_energy(), abs=1e-14)
+
+
+def test_md_summary_per_sample_and_drift(capsys):
+    torch.set_default_dtype(torch.float64)
+    ref = run_samples(None, n_steps=120, seeds=(1, 2, 3))
+    same = md_summary(ref, ref, steps=(100, 1000))
+    assert same["position_rmsd_100"] == 0 and same["position_rmsd_per_sample_100"] == [0.0, 0.0, 0.0]
+    assert "position_rmsd_1000" not in same and "position_rmsd_120" in same  # the last step is always in
+    assert same["reference_energy_drift"] < 1e-7 and max(same["energy_drift_per_sample"]) < 1e-7
+    model = ArgonForceModel(4.5, 0.13)  # untrained: the trajectories part and gain energy
+    pred = run_samples(model, n_steps=120, seeds=(1, 2, 3), progress=True)
+    assert "md (network)" in capsys.readouterr().err  # the progress bar
+    s = md_summary(ref, pred, steps=(100,))
+    per = np.asarray(s["position_rmsd_per_sample_100"])
+    assert per.shape == (3,) and (per > 0).all()
+    # Eq. 48 over all samples is the root mean square of the per-sample values
+    assert s["position_rmsd_100"] == pytest.approx(np.sqrt(np.mean(per**2)))
+    e_pred = pred.energies()
+    assert s["energy_drift_per_sample"][1] == pytest.approx(np.abs(e_pred[1] - e_pred[1, 0]).max())
+    with pytest.raises(ValueError, match="shapes differ"):
+        md_summary(ref, run_samples(None, n_steps=10, seeds=(1, 2, 3)))

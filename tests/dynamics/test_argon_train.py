@@ -1,10 +1,14 @@
-"""Training the argon force model: optimisers, checkpoints, resume."""
+"""Training the argon force model: the recipe's schedules, optimisers, checkpoints, resume."""
+
+import math
 
 import pytest
 import torch
 
-from curienn.dynamics import TrainConfig, force_rmse, load_model, make_argon_dataset, train_argon
-
+from curienn.dynamics import (
+    OPTIMIZER_DEFAULTS, TrainConfig, TrainingInterrupted, force_rmse, load_checkpoint, load_model,
+    make_argon_dataset, train_argon,
+)
 
 
 @pytest.fixture(scope="module")
@@ -13,10 +17,39 @@ def data():
 
 
 def _cfg(**kw):
-    base = dict(widths=[6, 12, 4], max_seconds=None, max_steps=40, batch_size=32, eval_every=10,
-                dtype="float64", keep_best=False, lr=1e-2, lr_final=1e-3)
+    base = dict(widths=[6, 12, 4], max_seconds=None, max_steps=40, batch_size=32, batch_size_final=None,
+                eval_every=10, dtype="float64", keep_best=False, lr=1e-2, lr_final=1e-3, schedule="exponential",
+                warmup=0.0, patience=None)
     base.update(kw)
     return TrainConfig(**base)
+
+
+def test_learning_rate_schedules():
+    c = TrainConfig(lr=1e-2, lr_final=1e-4, warmup=0.1, schedule="cosine")
+    assert c.learning_rate(0.05) == pytest.approx(5e-3)  # linear warm-up
+    assert c.learning_rate(0.1) == pytest.approx(1e-2)
+    assert c.learning_rate(0.55) == pytest.approx(1e-4 + 0.5 * (1e-2 - 1e-4))  # half-way down the cosine
+    assert c.learning_rate(1.0) == pytest.approx(1e-4)
+    assert c.learning_rate(0.0) > 0  # never exactly zero
+    e = TrainConfig(lr=1e-2, lr_final=1e-4, warmup=0.0, schedule="exponential")
+    assert e.learning_rate(0.5) == pytest.approx(1e-3)
+    assert TrainConfig(schedule="constant", warmup=0.0).learning_rate(0.7) == TrainConfig().lr
+    # the recipe's default: monotone after the warm-up
+    r = TrainConfig()
+    lrs = [r.learning_rate(p / 100) for p in range(3, 101)]
+    assert all(a >= b for a, b in zip(lrs, lrs[1:]))
+
+
+def test_batch_size_ramp():
+    c = TrainConfig(batch_size=256, batch_size_final=2048)
+    sizes = [c.batch(p / 1000, 60_000) for p in range(1001)]
+    assert sizes[0] == 256 and sizes[-1] == 2048
+    assert sorted(set(sizes)) == [256, 512, 1024, 2048]  # doublings at quarters of the budget
+    assert c.batch(0.26, 60_000) == 512 and c.batch(0.24, 60_000) == 256
+    assert c.batch(1.0, 1000) == 1000  # capped at the training set
+    assert c.batch(0.0, 60_000, world=3) % 3 == 0
+    assert TrainConfig(batch_size=0).batch(0.3, 777) == 777
+    assert TrainConfig(batch_size=100, batch_size_final=None).batch(0.9, 60_000) == 100
 
 
 def test_adam_training_reduces_the_error(data):
@@ -30,6 +63,27 @@ def test_adam_training_reduces_the_error(data):
     assert res.history[-1]["val_rmse"] == pytest.approx(rmse, rel=1e-9)
     # the lr schedule: lr * (lr_final/lr)^(step/max_steps), set before step 10
     assert res.history[0]["lr"] == pytest.approx(1e-2 * 0.1 ** (9 / 150), rel=1e-6)
+    assert res.history[-1]["samples"] == 150 * 32
+
+
+def test_recipe_defaults_ramp_and_warm_up(data):
+    res = train_argon(data, TrainConfig(widths=[6, 8, 4], max_seconds=None, max_steps=40, eval_every=5,
+                                        batch_size=16, batch_size_final=64, warmup=0.25, patience=None),
+                      progress=False)
+    sizes = [h["batch_size"] for h in res.history]
+    assert sizes[0] == 16 and sizes[-1] == 64 and sorted(sizes) == sizes
+    lrs = [h["lr"] for h in res.history]
+    assert lrs[0] < lrs[1]  # warming up
+    assert lrs[-1] < 0.01 * max(lrs)  # cosine decay to lr_final
+    assert res.history[-1]["samples"] == sum(TrainConfig(batch_size=16, batch_size_final=64).batch(s / 40, 240)
+                                             for s in range(40))
+
+
+def test_early_stopping(data):
+    # a zero learning rate never improves: patience 3 stops after 3 evaluations past the first
+    cfg = _cfg(lr=1e-12, lr_final=1e-12, max_steps=1000, eval_every=2, patience=3, keep_best=True)
+    res = train_argon(data, cfg, progress=False)
+    assert res.stopped_early and res.steps == 8 and res.history[-1]["stopped_early"]
 
 
 @pytest.mark.parametrize("optimizer", ["adam", "fire"])
@@ -39,9 +93,9 @@ def test_checkpoint_resume_is_exact(tmp_path, data, optimizer):
     full = train_argon(data, _cfg(max_steps=20, **kw), progress=False)
     ck = tmp_path / "ck.pt"
     part = train_argon(data, _cfg(max_steps=10, **kw), checkpoint=ck, progress=False)
-    assert ck.exists() and not (tmp_path / "ck.pt.tmp").exists()
+    assert ck.exists() and [p.name for p in tmp_path.iterdir()] == ["ck.pt"]  # no temporary left over
     assert part.steps == 10
-    rest = train_argon(data, _cfg(max_steps=20, **kw), checkpoint=ck, progress=False)
+    rest = train_argon(data, _cfg(max_steps=20, **kw), checkpoint=ck, resume=True, progress=False)
     assert rest.steps == 20
     for a, b in zip(full.model.state_dict().values(), rest.model.state_dict().values()):
         assert torch.equal(a, b)
@@ -50,6 +104,53 @@ def test_checkpoint_resume_is_exact(tmp_path, data, optimizer):
     assert torch.allclose(loaded.forces(pos), full.model.forces(pos))
     ck2 = torch.load(ck, weights_only=True)
     assert ck2["conventions"] and [h["step"] for h in ck2["history"]] == [10, 20]
+    assert ck2["data_fingerprint"] == data.fingerprint()
+
+
+def test_existing_checkpoint_is_never_mixed(tmp_path, data):
+    ck = tmp_path / "ck.pt"
+    train_argon(data, _cfg(max_steps=4), checkpoint=ck, progress=False)
+    before = ck.read_bytes()
+    with pytest.raises(ValueError, match="already exists.*resume.*overwrite"):
+        train_argon(data, _cfg(max_steps=8), checkpoint=ck, progress=False)
+    assert ck.read_bytes() == before
+    with pytest.raises(ValueError, match="exclude"):
+        train_argon(data, _cfg(max_steps=8), checkpoint=ck, resume=True, overwrite=True, progress=False)
+    res = train_argon(data, _cfg(max_steps=3), checkpoint=ck, overwrite=True, progress=False)
+    assert res.steps == 3 and load_checkpoint(ck)["step"] == 3
+    # resume without a file starts afresh
+    fresh = train_argon(data, _cfg(max_steps=2), checkpoint=tmp_path / "new.pt", resume=True, progress=False)
+    assert fresh.steps == 2
+
+
+def test_resume_refuses_other_data_model_or_optimizer(tmp_path, data):
+    ck = tmp_path / "ck.pt"
+    train_argon(data, _cfg(max_steps=4), checkpoint=ck, progress=False)
+    for other in (make_argon_dataset(300, seed=0), make_argon_dataset(400, seed=1)):
+        with pytest.raises(ValueError, match="another dataset.*n=400, seed=0.*--allow-other-data"):
+            train_argon(other, _cfg(max_steps=8), checkpoint=ck, resume=True, progress=False)
+    res = train_argon(make_argon_dataset(400, seed=1), _cfg(max_steps=8), checkpoint=ck, resume=True,
+                      allow_other_data=True, progress=False)
+    assert res.steps == 8
+    with pytest.raises(ValueError, match="widths"):
+        train_argon(data, _cfg(widths=[6, 10, 4], max_steps=9), checkpoint=ck, resume=True,
+                    allow_other_data=True, progress=False)
+    with pytest.raises(ValueError, match=r"'adam' run.*cannot be resumed with optimizer 'fire'.*--init"):
+        train_argon(data, _cfg(optimizer="fire", max_steps=9), checkpoint=ck, resume=True,
+                    allow_other_data=True, progress=False)
+
+
+def test_polish_a_run_with_another_optimizer_in_float64(tmp_path, data):
+    adam = train_argon(data, _cfg(dtype="float32", max_steps=30), checkpoint=tmp_path / "a.pt", progress=False)
+    start = load_model(tmp_path / "a.pt", dtype=torch.float64)
+    assert start.dtype == torch.float64
+    before = force_rmse(start, data.positions[data.val], data.forces[data.val])
+    assert before == pytest.approx(adam.history[-1]["val_rmse"], rel=1e-4)
+    cfg = TrainConfig.with_optimizer("lbfgs", max_seconds=None, max_steps=3, patience=None)
+    assert (cfg.lr, cfg.batch_size) == (OPTIMIZER_DEFAULTS["lbfgs"]["lr"], 0)
+    pol = train_argon(data, cfg, model=start, checkpoint=tmp_path / "p.pt", progress=False)
+    assert pol.model.dtype == torch.float64 and load_model(tmp_path / "p.pt").dtype == torch.float64
+    assert force_rmse(pol.model, data.positions[data.val], data.forces[data.val]) < before
 
 
 def test_fire_and_lbfgs_run(data):
@@ -61,15 +162,37 @@ def test_fire_and_lbfgs_run(data):
 
 
 def test_keep_best_and_bad_config(tmp_path, data):
-    res = train_argon(data, _cfg(keep_best=True, max_steps=30), checkpoint=tmp_path / "b.pt",
-                      progress=False)
+    res = train_argon(data, _cfg(keep_best=True, max_steps=30), checkpoint=tmp_path / "b.pt", progress=False)
     best = min(h["val_rmse"] for h in res.history)
     assert force_rmse(res.model, data.positions[data.val], data.forces[data.val]) == pytest.approx(best)
     assert force_rmse(load_model(tmp_path / "b.pt"), data.positions[data.val],
                       data.forces[data.val]) == pytest.approx(best)
+    for bad, match in ((dict(optimizer="sgd"), "sgd"), (dict(max_steps=None, max_seconds=None), "max_steps or"),
+                       (dict(schedule="linear"), "linear"), (dict(warmup=1.0), "warmup"),
+                       (dict(batch_size=64, batch_size_final=32), "batch_size_final"),
+                       (dict(patience=0), "patience"), (dict(device="cuda:7"), "available: cpu")):
+        with pytest.raises(ValueError, match=match):
+            train_argon(data, _cfg(**bad), progress=False)
     with pytest.raises(ValueError, match="sgd"):
-        train_argon(data, _cfg(optimizer="sgd"), progress=False)
-    with pytest.raises(ValueError, match="max_steps or max_seconds"):
-        train_argon(data, _cfg(max_steps=None, max_seconds=None), progress=False)
-    with pytest.raises(ValueError, match="different"):
-        train_argon(data, _cfg(widths=[6, 10, 4]), checkpoint=tmp_path / "b.pt", progress=False)
+        TrainConfig.with_optimizer("sgd")
+
+
+def test_interrupt_saves_a_whole_step(tmp_path, data, monkeypatch):
+    """A KeyboardInterrupt raised from inside a step (a second Ctrl-C) saves nothing new;
+    the deferred first Ctrl-C (tested with a signal in tests/cli) saves the step."""
+    ck = tmp_path / "ck.pt"
+    train_argon(data, _cfg(max_steps=5), checkpoint=ck, progress=False)
+    calls = {"n": 0}
+
+    def cb(rec, model):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(TrainingInterrupted) as exc:
+        train_argon(data, _cfg(max_steps=50, eval_every=5), checkpoint=ck, resume=True, progress=False,
+                    callback=cb)
+    assert exc.value.step == 15 and exc.value.saved_step == 5
+    assert "last checkpoint" in str(exc.value) and load_checkpoint(ck)["step"] == 5
+    assert isinstance(exc.value, KeyboardInterrupt)
+    assert math.isfinite(load_checkpoint(ck)["history"][-1]["val_loss"])

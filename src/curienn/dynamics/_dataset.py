@@ -12,6 +12,7 @@ The split is 60/20/20 by a seeded permutation.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 
@@ -92,6 +93,16 @@ class ArgonData:
         """Scaled network targets ``(B, 3, 4)`` (the forces as columns)."""
         f = self.forces if idx is None else self.forces[idx]
         return (f.transpose(-1, -2) / self.y_scale).to(dtype)
+
+    def fingerprint(self) -> str:
+        """A SHA-256 (16 hex digits) of the positions, forces and split: two
+        datasets with the same fingerprint are the same data. Checkpoints
+        record it, so a run is not resumed on other data by mistake."""
+        h = hashlib.sha256()
+        for t in (self.positions, self.forces, self.train, self.val, self.test):
+            h.update(str(tuple(t.shape)).encode())
+            h.update(t.detach().cpu().contiguous().numpy().tobytes())
+        return h.hexdigest()[:16]
 
     def state_dict(self) -> dict:
         return {k: getattr(self, k) for k in

@@ -15,7 +15,8 @@ import os
 import torch
 import torch.distributed as dist
 
-__all__ = ["init_distributed", "get_rank", "get_world_size", "is_distributed", "broadcast_float"]
+__all__ = ["init_distributed", "get_rank", "get_world_size", "is_distributed", "broadcast_float",
+           "broadcast_floats"]
 
 
 def is_distributed() -> bool:
@@ -53,3 +54,12 @@ def broadcast_float(value: float, device: torch.device | str = "cpu") -> float:
     t = torch.tensor([float(value)], dtype=torch.float64, device=device)
     dist.broadcast(t, src=0)
     return float(t.item())
+
+
+def broadcast_floats(values: list[float], device: torch.device | str = "cpu") -> list[float]:
+    """Rank 0's ``values`` on every rank, in one collective (identity when not distributed)."""
+    if not is_distributed():
+        return [float(v) for v in values]
+    t = torch.tensor([float(v) for v in values], dtype=torch.float64, device=device)
+    dist.broadcast(t, src=0)
+    return t.tolist()

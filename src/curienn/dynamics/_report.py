@@ -5,12 +5,11 @@ are ~16x smaller than the dataset's std), and MD position/energy RMSDs.
 
 from __future__ import annotations
 
-import numpy as np
 import torch
 
 from ._dataset import ArgonData
 from ._lj import lj_energy_forces
-from ._md import PAPER_SEEDS, Trajectories, energy_rmsd, position_rmsd, run_samples
+from ._md import PAPER_SEEDS, Trajectories, md_summary, run_samples
 from ._model import ArgonForceModel
 from ._train import force_rmse
 
@@ -19,14 +18,15 @@ __all__ = ["evaluate_argon"]
 
 def evaluate_argon(model: ArgonForceModel, data: ArgonData, md_steps: int = 5000,
                    seeds=PAPER_SEEDS, integrator: str = "batched", md_stride: int = 10,
-                   checkpoints=(1000, 4000)) -> tuple[dict, Trajectories | None, Trajectories | None]:
+                   checkpoints=(100, 1000, 4000, 5000), progress: bool = False,
+                   ) -> tuple[dict, Trajectories | None, Trajectories | None]:
     """Returns ``(summary, reference_trajectories, predicted_trajectories)``.
 
     ``summary`` holds ``test_rmse`` and ``md_region_rmse`` (eV/Å), the
     ``md_region_force_std`` (RMS LJ force component on the reference
-    trajectories), and ``position_rmsd_<k>``/``energy_rmsd_<k>`` at each step
-    ``k`` of ``checkpoints`` not beyond ``md_steps`` (Å, eV), plus the maxima of
-    the reference's total-energy drift.
+    trajectories, every ``md_stride``-th frame) and, from :func:`md_summary`,
+    the position and energy RMSDs at each step of ``checkpoints`` within
+    ``md_steps`` (also per sample) and the energy drifts.
     """
     model = model.eval()
     summary = {
@@ -36,19 +36,11 @@ def evaluate_argon(model: ArgonForceModel, data: ArgonData, md_steps: int = 5000
     }
     if md_steps <= 0:
         return summary, None, None
-    ref = run_samples(None, md_steps, seeds, integrator=integrator)
-    pred = run_samples(model, md_steps, seeds, integrator=integrator)
+    ref = run_samples(None, md_steps, seeds, integrator=integrator, progress=progress)
+    pred = run_samples(model, md_steps, seeds, integrator=integrator, progress=progress)
     frames = torch.from_numpy(ref.positions[:, ::md_stride].reshape(-1, 4, 3).copy())
     _, f_md = lj_energy_forces(frames)
     summary["md_region_rmse"] = force_rmse(model, frames, f_md)
     summary["md_region_force_std"] = float(f_md.square().mean().sqrt())
-    pr = position_rmsd(ref.positions, pred.positions)
-    er = energy_rmsd(ref.energies(), pred.energies())
-    for k in checkpoints:
-        if k <= md_steps:
-            summary[f"position_rmsd_{k}"] = float(pr[k])
-            summary[f"energy_rmsd_{k}"] = float(er[k])
-    e_ref = ref.energies()
-    summary["reference_energy_drift"] = float(np.abs(e_ref - e_ref[:, :1]).max())
-    summary["md_steps"] = int(md_steps)
+    summary.update(md_summary(ref, pred, checkpoints))
     return summary, ref, pred

@@ -1,21 +1,36 @@
-r"""Training the argon force model: Adam (default), FIRE or L-BFGS, with an
-exponential learning-rate schedule, progress, atomic checkpoints, resume and
-optional DistributedDataParallel.
+r"""Training the argon force model: the recipe (Adam with warm-up, cosine decay
+and a batch-size ramp, best-on-validation weights, early stopping), FIRE and
+L-BFGS, with progress, atomic checkpoints, resume, interruption and optional
+DistributedDataParallel.
 
 Loss: the mean squared error of the *scaled* force components (the paper's
-Eq. 43 up to the constant factor 12). The learning rate decays as
-``lr · (lr_final/lr)^p`` where ``p ∈ [0, 1]`` is the progress, the larger of
-``step / max_steps`` and ``elapsed / max_seconds``.
+Eq. 43 up to the constant factor 12). Scales come from the model (the
+dataset's RMS relative-vector length and RMS force component: one scalar
+each, so rotation equivariance is kept).
+
+Schedules are functions of the progress ``p ∈ [0, 1]``, the larger of
+``step / max_steps`` and ``elapsed / max_seconds``:
+
+- learning rate: linear warm-up over ``warmup`` of the budget, then
+  ``cosine`` ``lr_final + (lr - lr_final)(1 + cos πq)/2``, ``exponential``
+  ``lr (lr_final/lr)^q`` or ``constant`` (``q`` the progress after warm-up);
+- batch size: ``batch_size`` growing to ``batch_size_final`` in doublings at
+  equal fractions of the budget (fewer, cleaner gradients as the learning rate
+  falls; larger batches also process more samples per second on a CPU).
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import math
 import os
+import signal
+import threading
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 import torch
 import torch.distributed as dist
@@ -26,29 +41,52 @@ from curienn.io import save_checkpoint as io_save_checkpoint
 from curienn.models.unitary import ARGON_WIDTHS
 from curienn.optim import FIRE
 
-from ._dataset import ArgonData
-from ._ddp import broadcast_float, get_rank, get_world_size, is_distributed
+from ._dataset import ArgonData, relative_vectors
+from ._ddp import broadcast_floats, get_rank, get_world_size, is_distributed
+from ._device import resolve_device
 from ._model import ArgonForceModel
 
-__all__ = ["TrainConfig", "TrainResult", "train_argon", "force_rmse", "save_checkpoint",
-           "load_checkpoint", "load_model"]
+__all__ = ["TrainConfig", "TrainResult", "TrainingInterrupted", "train_argon", "force_rmse",
+           "save_checkpoint", "load_checkpoint", "load_model", "CHECKPOINT_KIND", "OPTIMIZER_DEFAULTS"]
 
 _DTYPES = {"float32": torch.float32, "float64": torch.float64}
 _OPTIMIZERS = ("adam", "fire", "lbfgs")
+_SCHEDULES = ("cosine", "exponential", "constant")
+
+
+#: per-optimizer defaults applied by :meth:`TrainConfig.with_optimizer`
+OPTIMIZER_DEFAULTS = {
+    "lbfgs": dict(lr=1.0, lr_final=1.0, schedule="constant", warmup=0.0, batch_size=0, batch_size_final=None,
+                  eval_every=1),
+    "fire": dict(batch_size=0, batch_size_final=None, warmup=0.0, eval_every=10),
+}
 
 
 @dataclass
 class TrainConfig:
-    """Hyper-parameters of :func:`train_argon` (all serialisable)."""
+    """Hyper-parameters of :func:`train_argon` (all serialisable).
+
+    The defaults are the recipe of ``docs/argon.md``: Adam, learning rate
+    warmed up over the first 2% of the budget to ``3e-3`` and decayed on a
+    cosine to ``1e-6``; batches of 256 doubling to 2048; validation every
+    ``eval_every`` steps, the best-validation weights kept, early stop after
+    ``patience`` evaluations without a relative improvement of ``min_delta``.
+    """
 
     optimizer: str = "adam"
     lr: float = 3e-3
-    lr_final: float = 3e-5
+    lr_final: float = 1e-6
+    schedule: str = "cosine"
+    warmup: float = 0.02
     batch_size: int = 256  # 0: full batch
+    batch_size_final: int | None = 2048  # None: constant batch size
     max_steps: int | None = None
     max_seconds: float | None = 300.0
-    eval_every: int = 500
+    eval_every: int = 1000
+    patience: int | None = 20  # evaluations without improvement before stopping; None: never
+    min_delta: float = 1e-3  # relative improvement of the validation loss that resets the patience
     checkpoint_every_s: float = 60.0
+    checkpoint_every: int | None = None  # also every this many steps
     keep_best: bool = True
     seed: int = 0
     dtype: str = "float32"
@@ -60,11 +98,23 @@ class TrainConfig:
     lbfgs_history: int = 50
     lbfgs_iter: int = 20  # L-BFGS iterations per step
     device: str = "cpu"
-    compile: bool = False  # torch.compile the training forward (~1.5x faster steps on CPU)
+    compile: bool = False  # torch.compile the training forward
+
+    @classmethod
+    def with_optimizer(cls, optimizer: str = "adam", **overrides) -> "TrainConfig":
+        """A config for ``optimizer`` with that optimizer's own defaults
+        (:data:`OPTIMIZER_DEFAULTS`: L-BFGS takes unit steps on a constant
+        schedule; FIRE is the paper's full-batch method), then ``overrides``."""
+        if optimizer not in _OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {_OPTIMIZERS}, got {optimizer!r}")
+        return cls(optimizer=optimizer, **{**OPTIMIZER_DEFAULTS.get(optimizer, {}), **overrides})
 
     def validate(self) -> None:
+        """Raise ``ValueError`` naming the first bad field."""
         if self.optimizer not in _OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {_OPTIMIZERS}, got {self.optimizer!r}")
+        if self.schedule not in _SCHEDULES:
+            raise ValueError(f"schedule must be one of {_SCHEDULES}, got {self.schedule!r}")
         if self.dtype not in _DTYPES:
             raise ValueError(f"dtype must be one of {tuple(_DTYPES)}, got {self.dtype!r}")
         if self.max_steps is None and self.max_seconds is None:
@@ -75,20 +125,81 @@ class TrainConfig:
             raise ValueError(f"max_seconds must be >= 0, got {self.max_seconds!r}")
         if self.batch_size < 0:
             raise ValueError(f"batch_size must be >= 0, got {self.batch_size!r}")
+        if self.batch_size_final is not None and 0 < self.batch_size and self.batch_size_final < self.batch_size:
+            raise ValueError(f"batch_size_final must be >= batch_size > 0, got {self.batch_size_final!r} "
+                             f"(batch_size {self.batch_size!r})")
         if not (self.lr > 0 and self.lr_final > 0):
             raise ValueError(f"lr and lr_final must be > 0, got {self.lr!r}, {self.lr_final!r}")
+        if not 0 <= self.warmup < 1:
+            raise ValueError(f"warmup is a fraction of the budget in [0, 1), got {self.warmup!r}")
         if self.eval_every < 1:
             raise ValueError(f"eval_every must be >= 1, got {self.eval_every!r}")
+        if self.patience is not None and self.patience < 1:
+            raise ValueError(f"patience must be >= 1 or None, got {self.patience!r}")
+        if self.checkpoint_every is not None and self.checkpoint_every < 1:
+            raise ValueError(f"checkpoint_every must be >= 1 or None, got {self.checkpoint_every!r}")
+
+    def learning_rate(self, progress: float) -> float:
+        """The learning rate at ``progress`` ∈ [0, 1] of the budget."""
+        p = min(max(progress, 0.0), 1.0)
+        if self.warmup > 0 and p < self.warmup:
+            return self.lr * max(p / self.warmup, 1e-3)
+        q = (p - self.warmup) / (1.0 - self.warmup)
+        if self.schedule == "cosine":
+            return self.lr_final + 0.5 * (self.lr - self.lr_final) * (1.0 + math.cos(math.pi * q))
+        if self.schedule == "exponential":
+            return self.lr * (self.lr_final / self.lr) ** q
+        return self.lr
+
+    def batch(self, progress: float, n_train: int, world: int = 1) -> int:
+        """The (global) batch size at ``progress``: doublings from ``batch_size``
+        to ``batch_size_final`` at equal fractions of the budget, capped at
+        ``n_train`` and rounded down to a multiple of ``world``."""
+        if self.batch_size == 0 or self.optimizer == "lbfgs":
+            return n_train
+        bs = self.batch_size
+        if self.batch_size_final is not None and self.batch_size_final > bs:
+            ratio = self.batch_size_final / bs
+            stages = 1 + max(1, round(math.log2(ratio)))
+            stage = min(int(min(max(progress, 0.0), 1.0) * stages), stages - 1)
+            bs = int(round(bs * ratio ** (stage / (stages - 1))))
+        bs = min(bs, n_train)
+        return max(world, bs - bs % world)
 
 
 @dataclass
 class TrainResult:
-    """What :func:`train_argon` returns."""
+    """What :func:`train_argon` returns: the model (best-validation weights
+    when ``keep_best``), the evaluation history, the steps and seconds done,
+    and whether early stopping ended the run."""
 
     model: ArgonForceModel
     history: list
     steps: int
     seconds: float
+    stopped_early: bool = False
+
+
+class TrainingInterrupted(KeyboardInterrupt):
+    """Training was interrupted (Ctrl-C) after ``step`` steps.
+
+    ``checkpoint`` is the file holding the state at ``saved_step`` (written on
+    the interrupt when ``saved_step == step``; an earlier save after a second
+    Ctrl-C), from which ``train_argon(..., resume=True)`` continues; ``None``
+    when there is none.
+    """
+
+    def __init__(self, checkpoint: str | None, step: int, saved_step: int | None) -> None:
+        super().__init__(checkpoint, step, saved_step)
+        self.checkpoint, self.step, self.saved_step = checkpoint, step, saved_step
+
+    def __str__(self) -> str:
+        if self.checkpoint is None or self.saved_step is None:
+            return f"interrupted at step {self.step}; nothing was saved"
+        if self.saved_step == self.step:
+            return f"interrupted; checkpoint saved to {self.checkpoint} (step {self.step})"
+        return (f"interrupted at step {self.step}; the last checkpoint, {self.checkpoint}, "
+                f"holds step {self.saved_step}")
 
 
 @torch.no_grad()
@@ -125,14 +236,18 @@ def load_checkpoint(path: str | os.PathLike, map_location="cpu") -> dict:
     return io_load_checkpoint(path, kind=CHECKPOINT_KIND, required=_CHECKPOINT_KEYS, map_location=map_location)
 
 
-def load_model(path: str | os.PathLike, best: bool = True, map_location="cpu") -> ArgonForceModel:
+def load_model(path: str | os.PathLike, best: bool = True, map_location="cpu",
+               dtype: torch.dtype | None = None) -> ArgonForceModel:
     """The :class:`ArgonForceModel` saved in a checkpoint: the best-validation
-    weights when ``best`` and present, else the last ones."""
+    weights when ``best`` and present, else the last ones; converted to
+    ``dtype`` if given."""
     ck = load_checkpoint(path, map_location)
     h = ck["model_hparams"]
     model = ArgonForceModel(h["x_scale"], h["y_scale"], h["widths"], h["a"], dtype=_DTYPES[h["dtype"]])
     state = ck.get("best_state") if best else None
     model.load_state_dict(state if state is not None else ck["model"])
+    if dtype is not None:
+        model = model.to(dtype)
     return model.eval()
 
 
@@ -145,63 +260,160 @@ def _make_optimizer(cfg: TrainConfig, params):
                              line_search_fn="strong_wolfe")
 
 
+@contextlib.contextmanager
+def _deferred_sigint():
+    """Turn the first Ctrl-C into a flag (``flag["hit"]``) checked between
+    steps, so the state saved on interruption is that of a whole step; a
+    second Ctrl-C interrupts at once. Outside the main thread: no-op."""
+    flag = {"hit": False}
+    if threading.current_thread() is not threading.main_thread():
+        yield flag
+        return
+    old = signal.getsignal(signal.SIGINT)
+
+    def handler(signum, frame):
+        if flag["hit"]:
+            raise KeyboardInterrupt
+        flag["hit"] = True
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield flag
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
+def _describe_data(meta: dict) -> str:
+    keys = ("n", "seed", "std", "r_min", "split")
+    return ", ".join(f"{k}={meta[k]}" for k in keys if k in meta) or "unknown"
+
+
+def _check_resume(path: str, ck: dict, cfg: TrainConfig, data: ArgonData, allow_other_data: bool) -> None:
+    """Refuse to resume a checkpoint made with another model, optimizer or dataset."""
+    old = ck["config"]
+    if old.get("optimizer") != cfg.optimizer:
+        raise ValueError(
+            f"checkpoint {path!r} is a {old.get('optimizer')!r} run; it cannot be resumed with "
+            f"optimizer {cfg.optimizer!r}. To continue its model with {cfg.optimizer!r}, start a new run "
+            f"from its weights (CLI: --init {path} --checkpoint NEW.pt)")
+    for key in ("widths", "a"):
+        if old.get(key) != getattr(cfg, key):
+            raise ValueError(f"checkpoint {path!r} was made with {key}={old.get(key)!r}, this run has "
+                             f"{key}={getattr(cfg, key)!r}; use the same model, or a new checkpoint")
+    fp = ck.get("data_fingerprint")
+    if fp is not None and fp != data.fingerprint() and not allow_other_data:
+        raise ValueError(
+            f"checkpoint {path!r} was trained on another dataset ({_describe_data(ck.get('data_meta', {}))}); "
+            f"this run's is ({_describe_data(data.meta)}). Use the same --configs/--seed/--data, or allow it "
+            f"explicitly (CLI: --allow-other-data)")
+
+
 def train_argon(
     data: ArgonData,
     config: TrainConfig | None = None,
     checkpoint: str | os.PathLike | None = None,
-    resume: bool = True,
+    resume: bool = False,
     progress: bool = True,
     model: ArgonForceModel | None = None,
+    overwrite: bool = False,
+    allow_other_data: bool = False,
+    callback: Callable[[dict, ArgonForceModel], None] | None = None,
 ) -> TrainResult:
     r"""Train (or resume training) an :class:`ArgonForceModel` on ``data.train``.
 
     Every ``eval_every`` steps the validation force RMSE (eV/Å) is recorded in
-    the history as ``{step, seconds, train_loss, val_loss, val_rmse, lr}``.
-    With ``checkpoint`` the state (model, optimiser, sampler, history, best
-    weights) is written atomically every ``checkpoint_every_s`` seconds and at
-    the end, and an existing file is resumed from when ``resume``. Under
-    ``torch.distributed`` (see :mod:`curienn.dynamics._ddp`) each rank trains on
-    its slice of the same global batch; every rank resumes from ``checkpoint``,
-    only rank 0 evaluates, keeps the best weights and writes.
+    the history as ``{step, seconds, samples, train_loss, val_loss, val_rmse,
+    lr, batch_size}`` and ``callback(record, model)`` is called (its time
+    counts). With ``checkpoint`` the state (model, optimiser, sampler,
+    history, best weights, a fingerprint of the dataset) is written
+    atomically every ``checkpoint_every_s`` seconds (and every
+    ``checkpoint_every`` steps), on Ctrl-C and at the end.
+
+    An existing ``checkpoint`` is continued when ``resume`` (refused if it was
+    made with another optimizer, model or -- unless ``allow_other_data`` --
+    dataset), replaced when ``overwrite``, and otherwise refused
+    (``ValueError``): two runs never share a file. ``resume`` without an
+    existing file starts afresh.
+
+    ``model`` starts from given weights (e.g. :func:`load_model` of another
+    run, to polish it with another optimizer); it keeps its own scales, dtype
+    and widths. Ctrl-C saves the checkpoint and raises
+    :class:`TrainingInterrupted`. Under ``torch.distributed`` (see
+    :mod:`curienn.dynamics._ddp`) each rank trains on its slice of the same
+    global batch; every rank resumes from ``checkpoint``, only rank 0
+    evaluates, keeps the best weights and writes.
     """
     cfg = copy.deepcopy(config) if config is not None else TrainConfig()
     cfg.validate()
+    if resume and overwrite:
+        raise ValueError("resume and overwrite exclude each other: continue the checkpoint, or replace it")
+    with _deferred_sigint() as interrupt:
+        return _train(data, cfg, checkpoint, resume, progress, model, overwrite, allow_other_data, callback,
+                      interrupt)
+
+
+def _train(data, cfg, checkpoint, resume, progress, model, overwrite, allow_other_data, callback,
+           interrupt) -> TrainResult:
     rank, world = get_rank(), get_world_size()
-    dtype = _DTYPES[cfg.dtype]
-    device = torch.device(cfg.device if cfg.device != "cuda" or not is_distributed()
-                          else f"cuda:{torch.cuda.current_device()}")
+    device = resolve_device(cfg.device)
+    if device.type == "cuda" and is_distributed():
+        device = torch.device(f"cuda:{torch.cuda.current_device()}")
+    checkpoint = None if checkpoint is None else os.fspath(checkpoint)
+    ck = None
+    if checkpoint is not None and os.path.exists(checkpoint):
+        if resume:
+            ck = load_checkpoint(checkpoint, map_location=device)
+            _check_resume(checkpoint, ck, cfg, data, allow_other_data)
+        elif not overwrite:
+            raise ValueError(f"checkpoint {checkpoint!r} already exists; continue it with resume "
+                             f"(CLI: --resume) or replace it with overwrite (--overwrite)")
     n_train = len(data.train)
-    bs = n_train if cfg.batch_size == 0 or cfg.optimizer == "lbfgs" else min(cfg.batch_size, n_train)
-    if bs % world:
-        raise ValueError(f"batch_size {bs} must be divisible by the world size {world}")
+    if n_train == 0:
+        raise ValueError("the dataset's training split is empty")
+    if n_train < world:
+        raise ValueError(f"{n_train} training configurations cannot be split over {world} processes")
 
     if model is None:
         torch.manual_seed(cfg.seed)
-        model = ArgonForceModel(data.x_scale, data.y_scale, cfg.widths, cfg.a, dtype=dtype)
+        model = ArgonForceModel(data.x_scale, data.y_scale, cfg.widths, cfg.a, dtype=_DTYPES[cfg.dtype])
+    elif not isinstance(model, ArgonForceModel):
+        raise ValueError(f"model must be an ArgonForceModel, got {type(model).__name__}")
+    else:
+        cfg.widths, cfg.a, cfg.dtype = list(model.widths), model.a, str(model.dtype).replace("torch.", "")
     model = model.to(device)
-    dtype = model.dtype  # a given model keeps its own precision
-    X = data.inputs(data.train, dtype).to(device)
-    Y = data.targets(data.train, dtype).to(device)
-    Xv = data.inputs(data.val, dtype).to(device)
-    Yv = data.targets(data.val, dtype).to(device)
+    dtype = model.dtype
+
+    def scaled(idx):  # the model's own scales (a given model may come from another dataset)
+        x = relative_vectors(data.positions[idx]) / float(model.x_scale)
+        y = data.forces[idx].transpose(-1, -2) / float(model.y_scale)
+        return x.to(device, dtype), y.to(device, dtype)
+
+    X, Y = scaled(data.train)
+    Xv, Yv = scaled(data.val) if len(data.val) else scaled(data.train)
 
     gen = torch.Generator().manual_seed(cfg.seed)
     opt = _make_optimizer(cfg, model.parameters())
-    step, elapsed, history = 0, 0.0, []
+    step, elapsed, samples, history = 0, 0.0, 0, []
     perm, pos = torch.randperm(n_train, generator=gen), 0
-    best = (math.inf, None)
-    if checkpoint is not None and resume and os.path.exists(checkpoint):
-        ck = load_checkpoint(checkpoint, map_location=device)
-        if ck["config"]["widths"] != list(cfg.widths) or ck["config"]["optimizer"] != cfg.optimizer:
-            raise ValueError(f"checkpoint {os.fspath(checkpoint)!r} was made with a different "
-                             f"model or optimizer: {ck['config']}")
+    best, bad_evals, stopped = (math.inf, None), 0, False
+    if ck is not None:
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["optimizer"])
         step, elapsed, history = ck["step"], ck["seconds"], list(ck["history"])
+        samples = ck.get("samples", 0)
         gen.set_state(ck["generator"])
         perm, pos = ck["perm"], ck["perm_pos"]
+        if ck.get("data_fingerprint") != data.fingerprint():  # allowed other data: a new epoch order
+            perm, pos = torch.randperm(n_train, generator=gen), 0
         if ck.get("best_state") is not None:
             best = (ck["best_val_loss"], ck["best_state"])
+        bad_evals = ck.get("bad_evals", 0)
+        old = ck["config"]
+        # an early-stopped run stays stopped unless the budget was raised
+        stopped = bool(ck.get("stopped_early")) and (old.get("max_steps"), old.get("max_seconds")) == (
+            cfg.max_steps, cfg.max_seconds)
+        if not stopped:
+            bad_evals = 0
     if is_distributed():
         dist.barrier()  # every rank has read the checkpoint before rank 0 may rewrite it
 
@@ -213,9 +425,10 @@ def train_argon(
 
     def payload():
         return dict(model=model.state_dict(), model_hparams=model.hparams(), optimizer=opt.state_dict(),
-                    step=step, seconds=elapsed, history=history, config=dataclasses.asdict(cfg),
-                    generator=gen.get_state(), perm=perm, perm_pos=pos,
-                    best_state=best[1], best_val_loss=best[0])
+                    step=step, seconds=elapsed, samples=samples, history=history,
+                    config=dataclasses.asdict(cfg), generator=gen.get_state(), perm=perm, perm_pos=pos,
+                    best_state=best[1], best_val_loss=best[0], bad_evals=bad_evals, stopped_early=stopped,
+                    data_fingerprint=data.fingerprint(), data_meta=dict(data.meta))
 
     def fraction() -> float:
         f = 0.0
@@ -226,19 +439,31 @@ def train_argon(
         return min(f, 1.0)
 
     def done() -> bool:
-        return ((cfg.max_steps is not None and step >= cfg.max_steps)
+        return (stopped or (cfg.max_steps is not None and step >= cfg.max_steps)
                 or (cfg.max_seconds is not None and elapsed >= cfg.max_seconds))
 
-    def evaluate(train_loss: float) -> None:
-        nonlocal best
+    def evaluate(train_loss: float, batch_size: int) -> None:
+        nonlocal best, bad_evals, stopped
         with torch.no_grad():
-            vl = sum(float((model(Xv[s:s + 8192]) - Yv[s:s + 8192]).square().sum())
+            vl = sum(float((model(Xv[s:s + 8192]) - Yv[s:s + 8192]).double().square().sum())
                      for s in range(0, len(Xv), 8192)) / max(Yv.numel(), 1)
-        rec = dict(step=step, seconds=round(elapsed, 3), train_loss=train_loss, val_loss=vl,
-                   val_rmse=math.sqrt(vl) * data.y_scale, lr=opt.param_groups[0].get("lr", float("nan")))
-        history.append(rec)
+        rec = dict(step=step, seconds=round(elapsed, 3), samples=samples, train_loss=train_loss, val_loss=vl,
+                   val_rmse=math.sqrt(vl) * float(model.y_scale),
+                   lr=opt.param_groups[0].get("lr", float("nan")), batch_size=batch_size)
+        if vl < best[0] * (1.0 - cfg.min_delta):
+            bad_evals = 0
+        elif fraction() > cfg.warmup:
+            bad_evals += 1
         if cfg.keep_best and vl < best[0]:
             best = (vl, {k: v.detach().clone() for k, v in model.state_dict().items()})
+        elif not cfg.keep_best:
+            best = (min(best[0], vl), None)
+        if cfg.patience is not None and bad_evals >= cfg.patience:
+            stopped = True
+            rec["stopped_early"] = True
+        history.append(rec)
+        if callback is not None:
+            callback(rec, model)
 
     bar = None
     if progress and rank == 0:
@@ -249,57 +474,85 @@ def train_argon(
                    desc=f"argon {cfg.optimizer}", unit="step" if cfg.max_steps is not None else "s",
                    dynamic_ncols=True)
 
-    run_sum, run_n = 0.0, 0
-    t0, last_ck = time.perf_counter() - elapsed, time.perf_counter()
+    run_sum, run_n, bs = 0.0, 0, cfg.batch(fraction(), n_train, world)
+    t0, last_ck, last_ck_step = time.perf_counter() - elapsed, time.perf_counter(), step
+    saved_step = ck["step"] if ck is not None else None
+
+    def save() -> None:
+        nonlocal last_ck, last_ck_step, saved_step
+        save_checkpoint(checkpoint, payload())
+        last_ck, last_ck_step, saved_step = time.perf_counter(), step, step
+
     model.train()
-    while not done():
-        if cfg.optimizer == "adam" or cfg.optimizer == "lbfgs":
-            lr = cfg.lr * (cfg.lr_final / cfg.lr) ** fraction()
-            for g in opt.param_groups:
-                g["lr"] = lr
-        if bs == n_train:
-            idx = None
-        else:
-            if pos + bs > n_train:
-                perm, pos = torch.randperm(n_train, generator=gen), 0
-            idx = perm[pos:pos + bs]
-            pos += bs
-        if idx is None:
-            xb, yb = (X, Y) if world == 1 else (X[rank::world], Y[rank::world])
-        else:
-            local = idx[rank::world].to(device)
-            xb, yb = X[local], Y[local]
+    try:
+        if broadcast_floats([float(interrupt["hit"])], device)[0]:
+            raise KeyboardInterrupt  # a Ctrl-C during the set-up
+        while not done():
+            f = fraction()
+            if cfg.optimizer != "fire":
+                lr = cfg.learning_rate(f)
+                for g in opt.param_groups:
+                    g["lr"] = lr
+            bs = cfg.batch(f, n_train, world)
+            if bs == n_train:
+                idx = None
+            else:
+                if pos + bs > n_train:
+                    perm, pos = torch.randperm(n_train, generator=gen), 0
+                idx = perm[pos:pos + bs]
+                pos += bs
+            if idx is None:
+                xb, yb = (X, Y) if world == 1 else (X[rank::world], Y[rank::world])
+            else:
+                local = idx[rank::world].to(device)
+                xb, yb = X[local], Y[local]
 
-        def closure():
-            opt.zero_grad(set_to_none=False)
-            loss = (ddp_model(xb) - yb).square().mean()
-            loss.backward()
-            return loss
+            def closure():
+                opt.zero_grad(set_to_none=False)
+                loss = (ddp_model(xb) - yb).square().mean()
+                loss.backward()
+                return loss
 
-        loss = opt.step(closure)
-        step += 1
-        run_sum += float(loss.detach())
-        run_n += 1
-        elapsed = broadcast_float(time.perf_counter() - t0, device)
-        if bar is not None:
-            bar.update(1 if cfg.max_steps is not None else max(0, min(int(elapsed), bar.total) - bar.n))
-        if rank == 0 and (step % cfg.eval_every == 0 or done()):
-            evaluate(run_sum / max(run_n, 1))
-            run_sum, run_n = 0.0, 0
+            loss = opt.step(closure)
+            step += 1
+            samples += bs
+            run_sum += float(loss.detach())
+            run_n += 1
+            now, hit = broadcast_floats([time.perf_counter() - t0, float(interrupt["hit"])], device)
+            elapsed = now
             if bar is not None:
-                bar.set_postfix(loss=f"{history[-1]['train_loss']:.2e}",
-                                val_rmse=f"{history[-1]['val_rmse']:.2e}")
-        if (rank == 0 and checkpoint is not None
-                and time.perf_counter() - last_ck > cfg.checkpoint_every_s):
-            save_checkpoint(checkpoint, payload())
-            last_ck = time.perf_counter()
+                bar.update(1 if cfg.max_steps is not None else max(0, min(int(elapsed), bar.total) - bar.n))
+            if hit:
+                raise KeyboardInterrupt
+            if step % cfg.eval_every == 0 or done():
+                if rank == 0:
+                    evaluate(run_sum / max(run_n, 1), bs)
+                    if bar is not None:
+                        bar.set_postfix(loss=f"{history[-1]['train_loss']:.2e}",
+                                        val_rmse=f"{history[-1]['val_rmse']:.2e}")
+                run_sum, run_n = 0.0, 0
+                stopped = bool(broadcast_floats([float(stopped)], device)[0])
+            if rank == 0 and checkpoint is not None and (
+                    time.perf_counter() - last_ck > cfg.checkpoint_every_s
+                    or (cfg.checkpoint_every is not None and step - last_ck_step >= cfg.checkpoint_every)):
+                save()
+    except KeyboardInterrupt:
+        if bar is not None:
+            bar.close()
+        if not interrupt["hit"]:  # a second Ctrl-C (or none deferred): the step may be half done
+            raise TrainingInterrupted(checkpoint, step, saved_step) from None
+        if checkpoint is not None:
+            if rank == 0:
+                save()
+            saved_step = step
+        raise TrainingInterrupted(checkpoint, step, saved_step) from None
     if bar is not None:
         bar.close()
     if rank == 0 and (not history or history[-1]["step"] != step) and step > 0:
-        evaluate(run_sum / max(run_n, 1))
+        evaluate(run_sum / max(run_n, 1), bs)
     if rank == 0 and checkpoint is not None:
-        save_checkpoint(checkpoint, payload())
+        save()
     if cfg.keep_best and best[1] is not None:
         model.load_state_dict(best[1])
     model.eval()
-    return TrainResult(model, history, step, elapsed)
+    return TrainResult(model, history, step, elapsed, stopped)

@@ -8,7 +8,8 @@
   ``SearchReport.write(outdir, figures=breaking_figures)``;
 * the argon study (:mod:`curienn.dynamics`): :func:`plot_loss_curves`,
   :func:`plot_force_parity`, :func:`plot_position_rmsd`, :func:`plot_energy_rmsd`,
-  :func:`plot_atom_x`, :func:`plot_sample_energy`, :func:`plot_argon_report`.
+  :func:`plot_atom_x`, :func:`plot_sample_energy`, :func:`plot_argon_report`,
+  :func:`plot_md_report`, :func:`plot_rmse_curves`.
 """
 
 from ._spherical import *  # noqa: F401,F403
