@@ -1,42 +1,52 @@
 """``curienn argon``: Ma & Chan's 4-atom Lennard-Jones argon study with the
 unitary-equivariant network -- ``data``, ``train``, ``md`` and ``report``.
 
-``train`` scales out with ``torchrun --nproc_per_node=K -m curienn.cli argon train ...``
-(gloo on CPU, nccl on GPU); see ``docs/argon.md``.
+``train`` runs the training recipe of ``docs/argon.md`` (Adam, warm-up and
+cosine decay, a batch-size ramp, best-on-validation weights, early stopping),
+checkpoints atomically, saves on Ctrl-C (exit 130) and continues with
+``--resume``. It scales out with
+``torchrun --nproc_per_node=K -m curienn.cli argon train ...`` (gloo on CPU,
+nccl on GPU).
 """
 
 from __future__ import annotations
 
-import json
+import functools
 import os
-import time
+import sys
 
 _DEFAULT_DIR = os.path.join("runs", "argon")
 
 
 def register(sub) -> None:
-    p = sub.add_parser("argon", help="LJ argon with the unitary-equivariant network (Ma & Chan)")
+    p = sub.add_parser("argon", help="LJ argon with the unitary-equivariant network (Ma & Chan)",
+                       description=__doc__)
     asub = p.add_subparsers(dest="argon_command", metavar="STEP", required=True)
 
     d = asub.add_parser("data", help="generate the paper's dataset (seeded)")
     _data_args(d)
     d.add_argument("--out", default=os.path.join(_DEFAULT_DIR, "data.pt"))
+    d.add_argument("--overwrite", action="store_true", help="replace an existing --out file")
     d.set_defaults(func=run_data)
 
-    t = asub.add_parser("train", help="train the network (Adam, FIRE or L-BFGS); resumes")
+    t = asub.add_parser("train", help="train the network (the recipe; Adam, FIRE or L-BFGS)")
     _data_args(t)
     _train_args(t)
     t.set_defaults(func=run_train)
 
-    m = asub.add_parser("md", help="MD with the trained network against analytic LJ")
+    m = asub.add_parser("md", help="MD of the paper's 10 samples with the trained network against analytic LJ")
     m.add_argument("--checkpoint", default=os.path.join(_DEFAULT_DIR, "model.pt"))
     _md_args(m)
-    m.add_argument("--out", default=os.path.join(_DEFAULT_DIR, "md.npz"))
+    m.add_argument("--device", default="cpu", help="device for the network's forces (default cpu)")
+    m.add_argument("--out", default=os.path.join(_DEFAULT_DIR, "md"),
+                   help="output folder: md.npz, md_summary.json, figures")
+    m.add_argument("--overwrite", action="store_true", help="replace the files of an earlier run in --out")
+    m.add_argument("--quiet", action="store_true", help="no progress bars")
     m.set_defaults(func=run_md)
 
     r = asub.add_parser("report", help="short end-to-end run: data, train, MD, figures, JSON")
     _data_args(r, n=20000)
-    _train_args(r, minutes=1.0)
+    _train_args(r, minutes=1.0, checkpoint=None)
     _md_args(r)
     r.add_argument("--out", default=os.path.join(_DEFAULT_DIR, "report"))
     r.set_defaults(func=run_report)
@@ -49,37 +59,79 @@ def _data_args(p, n: int = 100_000) -> None:
     p.add_argument("--data", default=None, help="dataset file to load (else generated)")
 
 
-def _train_args(p, minutes: float = 5.0) -> None:
-    p.add_argument("--checkpoint", default=os.path.join(_DEFAULT_DIR, "model.pt"))
-    p.add_argument("--optimizer", choices=("adam", "fire", "lbfgs"), default="adam")
-    p.add_argument("--minutes", type=float, default=minutes, help=f"wall-time budget (default {minutes})")
+def _train_args(p, minutes: float = 60.0,
+                checkpoint: str | None = os.path.join(_DEFAULT_DIR, "model.pt")) -> None:
+    # Training flags default to None: TrainConfig's defaults (the recipe) fill them in, so the
+    # numbers live in one place (and building the parser does not import torch).
+    if checkpoint is not None:
+        p.add_argument("--checkpoint", default=checkpoint, help=f"checkpoint file (default {checkpoint})")
+        p.add_argument("--resume", action="store_true", help="continue the run in --checkpoint")
+        p.add_argument("--allow-other-data", action="store_true",
+                       help="with --resume: accept a checkpoint trained on another dataset")
+        p.add_argument("--init", default=None, metavar="CHECKPOINT",
+                       help="start from the best weights of another run (e.g. to polish it with FIRE or L-BFGS)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing checkpoint / output folder")
+    p.add_argument("--minutes", type=float, default=minutes, help=f"wall-time budget (default {minutes:g})")
     p.add_argument("--steps", type=int, default=None, help="step budget (with or instead of --minutes)")
-    p.add_argument("--batch-size", type=int, default=256, help="0 for full batch")
-    p.add_argument("--lr", type=float, default=3e-3)
-    p.add_argument("--lr-final", type=float, default=3e-5)
-    p.add_argument("--dtype", choices=("float32", "float64"), default="float32")
-    p.add_argument("--widths", default="6,50,90,100,80,50,4")
-    p.add_argument("--residue", type=float, default=0.01, help="activation residue a (default 0.01)")
-    p.add_argument("--eval-every", type=int, default=500)
-    p.add_argument("--no-resume", action="store_true", help="start afresh even if the checkpoint exists")
+    g = p.add_argument_group("training recipe (defaults: curienn.dynamics.TrainConfig, see docs/argon.md)")
+    g.add_argument("--optimizer", choices=("adam", "fire", "lbfgs"), help="default adam")
+    g.add_argument("--batch-size", type=int,
+                   help="batch size; alone, a constant one (default 256 doubling to 2048; 0: full batch)")
+    g.add_argument("--batch-size-final", type=int,
+                   help="the batch size doubles up to this over the run (default 2048; 0: constant)")
+    g.add_argument("--lr", type=float, help="peak learning rate (default 3e-3)")
+    g.add_argument("--lr-final", type=float, help="final learning rate (default 1e-6)")
+    g.add_argument("--schedule", choices=("cosine", "exponential", "constant"), help="default cosine")
+    g.add_argument("--warmup", type=float, help="warm-up fraction of the budget (default 0.02)")
+    g.add_argument("--patience", type=int,
+                   help="early stop after this many evaluations without improvement (default 20; 0: never)")
+    g.add_argument("--dtype", choices=("float32", "float64"), help="default float32")
+    g.add_argument("--widths", help="node counts (default the paper's 6,50,90,100,80,50,4)")
+    g.add_argument("--residue", type=float, help="activation residue a (default 0.01)")
+    g.add_argument("--eval-every", type=int, help="validation every this many steps (default 1000)")
     p.add_argument("--threads", type=int, default=1, help="torch CPU threads per process (default 1)")
-    p.add_argument("--device", default="cpu", help="cpu or cuda")
+    p.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ... (default cpu)")
     p.add_argument("--compile", action="store_true", help="torch.compile the training step")
-    p.add_argument("--quiet", action="store_true")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
 def _md_args(p) -> None:
-    p.add_argument("--md-steps", type=int, default=5000)
-    p.add_argument("--samples", type=int, default=10)
+    p.add_argument("--md-steps", type=int, default=5000, help="MD steps of 1 fs (default 5000)")
+    p.add_argument("--samples", type=int, default=10, help="samples (seeds 1..N; default 10, the paper's)")
     p.add_argument("--integrator", choices=("batched", "ase"), default="batched")
+
+
+def _interruptible(run):
+    """Ctrl-C ends a command with one line on stderr and exit status 130."""
+
+    @functools.wraps(run)
+    def wrapped(args) -> int:
+        from curienn.dynamics import TrainingInterrupted
+
+        where = f"curienn argon {args.argon_command}"
+        try:
+            return run(args)
+        except TrainingInterrupted as exc:
+            hint = "; resume with --resume" if exc.checkpoint is not None and exc.saved_step is not None else ""
+            print(f"{where}: {exc}{hint}", file=sys.stderr)
+        except KeyboardInterrupt:
+            print(f"{where}: interrupted", file=sys.stderr)
+        return 130
+
+    return wrapped
+
+
+def _refuse_existing(paths, overwrite: bool, what: str) -> None:
+    existing = [p for p in paths if os.path.exists(p)]
+    if existing and not overwrite:
+        raise ValueError(f"{what} {existing[0]!r} already exists (from an earlier run); "
+                         f"pass --overwrite to replace it, or choose another --out")
 
 
 def _load_data(args):
     from curienn.dynamics import ArgonData, make_argon_dataset
 
     if args.data:
-        if not os.path.exists(args.data):
-            raise FileNotFoundError(f"dataset {args.data!r} does not exist (run `curienn argon data`)")
         return ArgonData.load(args.data)
     return make_argon_dataset(args.configs, seed=args.seed)
 
@@ -87,21 +139,31 @@ def _load_data(args):
 def _config(args):
     from curienn.dynamics import TrainConfig
 
-    try:
-        widths = [int(w) for w in args.widths.split(",")]
-    except ValueError:
-        raise ValueError(f"--widths must be comma-separated integers, got {args.widths!r}") from None
+    kw = dict(lr=args.lr, lr_final=args.lr_final, schedule=args.schedule,
+              warmup=args.warmup, batch_size=args.batch_size, eval_every=args.eval_every, dtype=args.dtype,
+              a=args.residue)
+    kw = {k: v for k, v in kw.items() if v is not None}
+    if args.widths is not None:
+        try:
+            kw["widths"] = [int(w) for w in args.widths.split(",")]
+        except ValueError:
+            raise ValueError(f"--widths must be comma-separated integers, got {args.widths!r}") from None
+    if args.batch_size == 0 or args.batch_size_final == 0 or (args.batch_size is not None
+                                                              and args.batch_size_final is None):
+        kw["batch_size_final"] = None  # an explicit --batch-size alone means a constant batch
+    elif args.batch_size_final is not None:
+        kw["batch_size_final"] = args.batch_size_final
+    if args.patience is not None:
+        kw["patience"] = args.patience or None
     seconds = 60.0 * args.minutes if args.minutes is not None and args.minutes > 0 else None
     if seconds is None and args.steps is None:
         raise ValueError(f"give --minutes > 0 or --steps (got --minutes {args.minutes!r})")
-    return TrainConfig(
-        optimizer=args.optimizer, lr=args.lr, lr_final=args.lr_final, batch_size=args.batch_size,
-        max_steps=args.steps, max_seconds=seconds, eval_every=args.eval_every, dtype=args.dtype, widths=widths,
-        a=args.residue, seed=args.seed, device=args.device, compile=args.compile,
-    )
+    return TrainConfig.with_optimizer(args.optimizer or "adam", **kw, max_steps=args.steps, max_seconds=seconds,
+                                      seed=args.seed, device=args.device, compile=args.compile)
 
 
 def run_data(args) -> int:
+    _refuse_existing([args.out], args.overwrite, "dataset file")
     data = _load_data(args)
     data.save(args.out)
     print(f"curienn argon data: {len(data)} configurations -> {args.out} "
@@ -109,20 +171,35 @@ def run_data(args) -> int:
     return 0
 
 
+@_interruptible
 def run_train(args) -> int:
     import torch
 
-    from curienn.dynamics import force_rmse, init_distributed, train_argon
+    from curienn.dynamics import force_rmse, init_distributed, load_model, resolve_device, train_argon
 
+    if args.threads < 1:
+        raise ValueError(f"--threads must be >= 1, got {args.threads}")
     torch.set_num_threads(args.threads)
+    cfg = _config(args)
+    resolve_device(cfg.device)
+    if args.resume and args.overwrite:
+        raise ValueError("--resume and --overwrite exclude each other")
+    if args.init is not None and args.resume:
+        raise ValueError("--init starts a new run from another run's weights; it cannot be combined with --resume")
     rank, world = init_distributed()
+    if args.resume and not os.path.exists(args.checkpoint) and rank == 0:
+        print(f"curienn argon train: no checkpoint at {args.checkpoint}; starting fresh", file=sys.stderr)
     data = _load_data(args)
+    model = None
+    if args.init is not None:
+        model = load_model(args.init, dtype=getattr(torch, args.dtype) if args.dtype else None)
     # every rank resumes from the checkpoint; only rank 0 writes it
-    res = train_argon(data, _config(args), checkpoint=args.checkpoint, resume=not args.no_resume,
-                      progress=not args.quiet)
+    res = train_argon(data, cfg, checkpoint=args.checkpoint, resume=args.resume, overwrite=args.overwrite,
+                      allow_other_data=args.allow_other_data, progress=not args.quiet, model=model)
     if rank == 0:
         rmse = force_rmse(res.model, data.positions[data.test], data.forces[data.test])
-        print(f"curienn argon train: {res.steps} steps in {res.seconds:.0f} s on {world} process(es); "
+        early = " (early stop)" if res.stopped_early else ""
+        print(f"curienn argon train: {res.steps} steps in {res.seconds:.0f} s on {world} process(es){early}; "
               f"test force RMSE {rmse:.5f} eV/Å -> {args.checkpoint}")
     return 0
 
@@ -140,59 +217,85 @@ def _write_npz(path, ref, pred):
     atomic_write(path, write)
 
 
-def run_md(args) -> int:
-    from curienn.dynamics import (
-        PAPER_SEEDS, energy_rmsd, load_model, position_rmsd, run_samples,
-    )
+def _write_json(path, summary) -> None:
+    import json
 
-    if not os.path.exists(args.checkpoint):
-        raise FileNotFoundError(f"checkpoint {args.checkpoint!r} does not exist (run `curienn argon train`)")
+    from curienn.io import atomic_write_text
+
+    atomic_write_text(path, json.dumps(summary, indent=2))
+
+
+def _print_md(summary) -> None:
+    for k in sorted({100, 1000, 4000, 5000, summary["md_steps"]}):
+        if f"position_rmsd_{k}" in summary:
+            worst = max(summary[f"position_rmsd_per_sample_{k}"])
+            print(f"step {k:5d}: position RMSD {summary[f'position_rmsd_{k}']:.4g} Å "
+                  f"(worst sample {worst:.4g} Å), energy RMSD {summary[f'energy_rmsd_{k}']:.3g} eV")
+    print(f"largest total-energy drift: network {max(summary['energy_drift_per_sample']):.3g} eV, "
+          f"analytic LJ {summary['reference_energy_drift']:.3g} eV")
+
+
+_MD_FILES = ("md.npz", "md_summary.json", "position_rmsd.png", "atom1_x.png", "energy_rmsd.png",
+             "sample1_energy.png")
+
+
+@_interruptible
+def run_md(args) -> int:
+    from curienn.dynamics import PAPER_SEEDS, load_model, md_summary, resolve_device, run_samples
+    from curienn.plot import plot_md_report
+
     if not 1 <= args.samples <= 10_000:
         raise ValueError(f"--samples must be between 1 and 10000, got {args.samples!r}")
-    model = load_model(args.checkpoint)
+    if args.md_steps < 1:
+        raise ValueError(f"--md-steps must be >= 1, got {args.md_steps!r}")
+    _refuse_existing([os.path.join(args.out, f) for f in _MD_FILES], args.overwrite, "MD output")
+    model = load_model(args.checkpoint).to(resolve_device(args.device))
     seeds = tuple(PAPER_SEEDS[0] + k for k in range(args.samples))
-    ref = run_samples(None, args.md_steps, seeds, integrator=args.integrator)
-    pred = run_samples(model, args.md_steps, seeds, integrator=args.integrator)
-    _write_npz(args.out, ref, pred)
-    pr = position_rmsd(ref.positions, pred.positions)
-    er = energy_rmsd(ref.energies(), pred.energies())
-    for k in (100, 1000, 4000, args.md_steps):
-        if k <= args.md_steps:
-            print(f"step {k:5d}: position RMSD {pr[k]:.4g} Å, energy RMSD {er[k]:.3g} eV")
-    print(f"curienn argon md: trajectories -> {args.out}")
+    ref = run_samples(None, args.md_steps, seeds, integrator=args.integrator, progress=not args.quiet)
+    pred = run_samples(model, args.md_steps, seeds, integrator=args.integrator, progress=not args.quiet)
+    summary = {"checkpoint": args.checkpoint, **md_summary(ref, pred)}
+    os.makedirs(args.out, exist_ok=True)
+    _write_npz(os.path.join(args.out, "md.npz"), ref, pred)
+    summary["figures"] = plot_md_report(args.out, ref, pred)
+    _write_json(os.path.join(args.out, "md_summary.json"), summary)
+    _print_md(summary)
+    print(f"curienn argon md: trajectories, md_summary.json and figures -> {args.out}")
     return 0
 
 
+@_interruptible
 def run_report(args) -> int:
+    import time
+
     import torch
 
     from curienn.dynamics import PAPER_SEEDS, evaluate_argon, train_argon
     from curienn.plot import plot_argon_report
 
     torch.set_num_threads(args.threads)
-    os.makedirs(args.out, exist_ok=True)
+    if os.path.isdir(args.out) and os.listdir(args.out) and not args.overwrite:
+        raise ValueError(f"output folder {args.out!r} is not empty (an earlier report); "
+                         f"pass --overwrite to replace it, or choose another --out")
+    cfg = _config(args)
     t0 = time.perf_counter()
     data = _load_data(args)
-    ck = args.checkpoint if args.checkpoint != os.path.join(_DEFAULT_DIR, "model.pt") \
-        else os.path.join(args.out, "model.pt")
-    res = train_argon(data, _config(args), checkpoint=ck, resume=not args.no_resume,
+    res = train_argon(data, cfg, checkpoint=os.path.join(args.out, "model.pt"), overwrite=True,
                       progress=not args.quiet)
     seeds = tuple(PAPER_SEEDS[0] + k for k in range(args.samples))
-    summary, ref, pred = evaluate_argon(res.model, data, args.md_steps, seeds, args.integrator)
+    summary, ref, pred = evaluate_argon(res.model, data, args.md_steps, seeds, args.integrator,
+                                        progress=not args.quiet)
     with torch.no_grad():
-        test_pred = res.model.forces(data.positions[data.test]).double().numpy()
+        test_pred = res.model.forces(data.positions[data.test]).double().cpu().numpy()
     figures = []
     if ref is not None:
         figures = plot_argon_report(args.out, res.history, data.forces[data.test].numpy(), test_pred,
                                     ref, pred, summary["test_rmse"])
         _write_npz(os.path.join(args.out, "md.npz"), ref, pred)
     summary.update(train_steps=res.steps, train_seconds=res.seconds, n_data=len(data),
-                   optimizer=args.optimizer, dtype=args.dtype, widths=args.widths,
+                   optimizer=cfg.optimizer, dtype=cfg.dtype, widths=cfg.widths,
                    wall_seconds=time.perf_counter() - t0, figures=figures,
                    paper_test_rmse=0.00118)
-    from curienn.io import atomic_write_text
-
-    atomic_write_text(os.path.join(args.out, "summary.json"), json.dumps(summary, indent=2))
+    _write_json(os.path.join(args.out, "summary.json"), summary)
     for k, v in summary.items():
         if isinstance(v, float):
             print(f"{k:>26s}: {v:.5g}")
