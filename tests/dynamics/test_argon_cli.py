@@ -78,15 +78,15 @@ def test_help_states_the_recipe_defaults():
     argon = build_parser()._subparsers._group_actions[0].choices["argon"]
     train = argon._subparsers._group_actions[0].choices["train"]
     c = TrainConfig()
-    fields = {"optimizer": c.optimizer, "batch_size": c.batch_size, "batch_size_final": c.batch_size_final,
+    fields = {"optimizer": c.optimizer, "batch_size": c.batch_size, "batch_size_final": c.batch_size_final or 0,
               "lr": c.lr, "lr_final": c.lr_final, "schedule": c.schedule, "warmup": c.warmup,
-              "patience": c.patience, "dtype": c.dtype, "residue": c.a, "eval_every": c.eval_every,
+              "patience": c.patience, "dtype": c.dtype, "residue": c.a, "eval_every": c.eval_every, "sampling": c.sampling,
               "widths": ",".join(map(str, c.widths))}
     seen = set()
     for action in train._actions:
         if action.dest in fields:
             assert action.default is None, action.dest
-            stated = re.search(r"default (?:the paper's )?([^ ;)]+)", action.help).group(1)
+            stated = re.search(r"default (?:the paper's )?([^ ;):]+)", action.help).group(1)
             want = fields[action.dest]
             assert (float(stated) == want) if isinstance(want, (int, float)) else stated == want, action.dest
             seen.add(action.dest)
@@ -181,3 +181,17 @@ def test_runs_never_mix(tmp_path, capsys, files):
     (rep / "old.txt").write_text("x")
     assert main(["argon", "report", "--data", data, "--out", str(rep), *TINY, "--steps", "1"]) == 2
     _error(capsys, str(rep), "not empty", "--overwrite")
+
+
+def test_ramp_and_full_batch_flags(tmp_path, files):
+    ck = str(tmp_path / "r.pt")
+    assert main(["argon", "train", "--data", files["data"], "--checkpoint", ck, "--widths", "6,8,4", "--quiet",
+                 "--batch-size", "16", "--batch-size-final", "64", "--steps", "8", "--minutes", "0",
+                 "--eval-every", "2"]) == 0
+    ck_ = load_checkpoint(ck)
+    assert (ck_["config"]["batch_size"], ck_["config"]["batch_size_final"]) == (16, 64)
+    assert [h["batch_size"] for h in ck_["history"]] == [16, 32, 32, 64]  # thirds of the 8 steps
+    assert main(["argon", "train", "--data", files["data"], "--checkpoint", ck, "--widths", "6,8,4", "--quiet",
+                 "--batch-size", "0", "--batch-size-final", "64", "--steps", "2", "--minutes", "0",
+                 "--overwrite"]) == 0
+    assert load_checkpoint(ck)["history"][-1]["batch_size"] == 180  # the whole training split

@@ -52,6 +52,31 @@ def test_batch_size_ramp():
     assert TrainConfig(batch_size=100, batch_size_final=None).batch(0.9, 60_000) == 100
 
 
+def test_importance_sampling_is_unbiased_and_steadier(data):
+    y = data.targets(data.train, torch.float64)
+    n = y.shape[0]
+    c = TrainConfig(sampling="force", sampling_mix=0.5)
+    p = c.sampling_weights(y)
+    assert p.sum().item() == pytest.approx(1.0) and p.min().item() >= 0.5 / n - 1e-15
+    # big forces are drawn more often
+    s = y.square().mean((-1, -2))
+    assert p[s.argmax()] > 10 * p[s.argmin()]
+    # E_p[w l] = mean l for any per-configuration loss l, with w = 1/(N p)
+    loss = torch.rand(n, dtype=torch.float64) * s
+    assert (p * loss / (n * p)).sum().item() == pytest.approx(loss.mean().item(), rel=1e-12)
+    # and a batch estimate of the mean squared force varies less than a uniform batch's
+    g = torch.Generator().manual_seed(0)
+    imp = [(s[i] / (n * p[i])).mean().item() for i in (torch.multinomial(p, 16, True, generator=g)
+                                                       for _ in range(400))]
+    uni = [s[torch.randint(n, (16,), generator=g)].mean().item() for _ in range(400)]
+    assert abs(sum(imp) / 400 - s.mean().item()) < 0.1 * s.mean().item()
+    assert torch.tensor(imp).std() < 0.7 * torch.tensor(uni).std()
+    assert torch.equal(TrainConfig(sampling="uniform").sampling_weights(y), torch.full((n,), 1.0 / n,
+                                                                                       dtype=torch.float64))
+    with pytest.raises(ValueError, match="sampling"):
+        TrainConfig(sampling="random").validate()
+
+
 def test_adam_training_reduces_the_error(data):
     model0 = train_argon(data, _cfg(max_steps=0, widths=[6, 16, 16, 4]), progress=False)
     rmse0 = force_rmse(model0.model, data.positions[data.val], data.forces[data.val])
@@ -170,7 +195,7 @@ def test_keep_best_and_bad_config(tmp_path, data):
     for bad, match in ((dict(optimizer="sgd"), "sgd"), (dict(max_steps=None, max_seconds=None), "max_steps or"),
                        (dict(schedule="linear"), "linear"), (dict(warmup=1.0), "warmup"),
                        (dict(batch_size=64, batch_size_final=32), "batch_size_final"),
-                       (dict(patience=0), "patience"), (dict(device="cuda:7"), "available: cpu")):
+                       (dict(patience=0), "patience"), (dict(sampling_mix=1.0), "sampling_mix"), (dict(device="cuda:7"), "available: cpu")):
         with pytest.raises(ValueError, match=match):
             train_argon(data, _cfg(**bad), progress=False)
     with pytest.raises(ValueError, match="sgd"):

@@ -75,10 +75,11 @@ def _train_args(p, minutes: float = 60.0,
     p.add_argument("--steps", type=int, default=None, help="step budget (with or instead of --minutes)")
     g = p.add_argument_group("training recipe (defaults: curienn.dynamics.TrainConfig, see docs/argon.md)")
     g.add_argument("--optimizer", choices=("adam", "fire", "lbfgs"), help="default adam")
-    g.add_argument("--batch-size", type=int,
-                   help="batch size; alone, a constant one (default 256 doubling to 2048; 0: full batch)")
+    g.add_argument("--batch-size", type=int, help="batch size (default 256; 0: full batch)")
     g.add_argument("--batch-size-final", type=int,
-                   help="the batch size doubles up to this over the run (default 2048; 0: constant)")
+                   help="a ramp: the batch size doubles up to this over the run (default 0: constant)")
+    g.add_argument("--sampling", choices=("force", "uniform"),
+                   help="draw batches by force scale (importance sampling) or uniformly (default force)")
     g.add_argument("--lr", type=float, help="peak learning rate (default 3e-3)")
     g.add_argument("--lr-final", type=float, help="final learning rate (default 1e-6)")
     g.add_argument("--schedule", choices=("cosine", "exponential", "constant"), help="default cosine")
@@ -139,7 +140,7 @@ def _load_data(args):
 def _config(args):
     from curienn.dynamics import TrainConfig
 
-    kw = dict(lr=args.lr, lr_final=args.lr_final, schedule=args.schedule,
+    kw = dict(lr=args.lr, lr_final=args.lr_final, schedule=args.schedule, sampling=args.sampling,
               warmup=args.warmup, batch_size=args.batch_size, eval_every=args.eval_every, dtype=args.dtype,
               a=args.residue)
     kw = {k: v for k, v in kw.items() if v is not None}
@@ -148,11 +149,8 @@ def _config(args):
             kw["widths"] = [int(w) for w in args.widths.split(",")]
         except ValueError:
             raise ValueError(f"--widths must be comma-separated integers, got {args.widths!r}") from None
-    if args.batch_size == 0 or args.batch_size_final == 0 or (args.batch_size is not None
-                                                              and args.batch_size_final is None):
-        kw["batch_size_final"] = None  # an explicit --batch-size alone means a constant batch
-    elif args.batch_size_final is not None:
-        kw["batch_size_final"] = args.batch_size_final
+    if args.batch_size_final:
+        kw["batch_size_final"] = None if args.batch_size == 0 else args.batch_size_final
     if args.patience is not None:
         kw["patience"] = args.patience or None
     seconds = 60.0 * args.minutes if args.minutes is not None and args.minutes > 0 else None
