@@ -77,6 +77,32 @@ def test_importance_sampling_is_unbiased_and_steadier(data):
         TrainConfig(sampling="random").validate()
 
 
+def test_relative_loss_weights_and_training(data):
+    y = data.targets(data.train, torch.float64)
+    c = TrainConfig(loss="relative", relative_floor=1.0)
+    u = c.loss_weights(y)
+    s = y.square().mean((-1, -2)).sqrt()
+    c2 = s.median() ** 2
+    assert u.mean().item() == pytest.approx(1.0)
+    assert torch.allclose(u / u[0], (s[0] ** 2 + c2) / (s**2 + c2))  # 1/(s² + c²), up to the scale
+    assert torch.equal(TrainConfig().loss_weights(y), torch.ones(len(y), dtype=torch.float64))
+    # force sampling follows the gradient scale u s: it no longer favours the largest forces
+    p = c.sampling_weights(y)
+    assert p[s.argmax()] < 2 * p.mean()
+    # validation uses the training split's floor
+    yv = data.targets(data.val, torch.float64)
+    sv = yv.square().mean((-1, -2))
+    assert torch.allclose(c.loss_weights(yv, reference=y), (1 / (sv + c2)) / (1 / (s**2 + c2)).mean())
+    # training with it: the history's val_loss is the weighted objective, val_rmse the plain RMSE
+    res = train_argon(data, _cfg(loss="relative", sampling="uniform", max_steps=20, keep_best=True), progress=False)
+    rmse = force_rmse(res.model, data.positions[data.val], data.forces[data.val])
+    h = min(res.history, key=lambda r: r["val_loss"])
+    assert h["val_rmse"] == pytest.approx(rmse, rel=1e-6)
+    assert abs(h["val_loss"] - (h["val_rmse"] / float(res.model.y_scale)) ** 2) > 1e-6
+    with pytest.raises(ValueError, match="loss"):
+        TrainConfig(loss="mae").validate()
+
+
 def test_adam_training_reduces_the_error(data):
     model0 = train_argon(data, _cfg(max_steps=0, widths=[6, 16, 16, 4]), progress=False)
     rmse0 = force_rmse(model0.model, data.positions[data.val], data.forces[data.val])

@@ -78,6 +78,9 @@ def _train_args(p, minutes: float = 60.0,
     g.add_argument("--batch-size", type=int, help="batch size (default 256; 0: full batch)")
     g.add_argument("--batch-size-final", type=int,
                    help="a ramp: the batch size doubles up to this over the run (default 0: constant)")
+    g.add_argument("--loss", choices=("mse", "relative"),
+                   help="mse (the paper's) or relative: every configuration to the same relative accuracy, "
+                        "better MD and worse test RMSE (default mse)")
     g.add_argument("--sampling", choices=("force", "uniform"),
                    help="draw batches by force scale (importance sampling) or uniformly (default force)")
     g.add_argument("--lr", type=float, help="peak learning rate (default 3e-3)")
@@ -140,7 +143,7 @@ def _load_data(args):
 def _config(args):
     from curienn.dynamics import TrainConfig
 
-    kw = dict(lr=args.lr, lr_final=args.lr_final, schedule=args.schedule, sampling=args.sampling,
+    kw = dict(lr=args.lr, lr_final=args.lr_final, schedule=args.schedule, sampling=args.sampling, loss=args.loss,
               warmup=args.warmup, batch_size=args.batch_size, eval_every=args.eval_every, dtype=args.dtype,
               a=args.residue)
     kw = {k: v for k, v in kw.items() if v is not None}
