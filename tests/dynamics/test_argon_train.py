@@ -99,6 +99,14 @@ def test_relative_loss_weights_and_training(data):
     h = min(res.history, key=lambda r: r["val_loss"])
     assert h["val_rmse"] == pytest.approx(rmse, rel=1e-6)
     assert abs(h["val_loss"] - (h["val_rmse"] / float(res.model.y_scale)) ** 2) > 1e-6
+    # full batch (FIRE): the loss is the weighted objective too, so it falls on the training split
+    cfg = _cfg(loss="relative", optimizer="fire", batch_size=0, max_steps=1, eval_every=1)
+    first = train_argon(data, cfg, progress=False).history[0]["train_loss"]  # the loss before the first step
+    m0 = train_argon(data, _cfg(loss="relative", max_steps=0), progress=False).model
+    with torch.no_grad():
+        per = (m0(data.inputs(data.train, torch.float64)) - y).square().mean((-1, -2))
+    assert first == pytest.approx(float((u * per).mean()), rel=1e-9)
+    assert first != pytest.approx(float(per.mean()), rel=1e-3)
     with pytest.raises(ValueError, match="loss"):
         TrainConfig(loss="mae").validate()
 

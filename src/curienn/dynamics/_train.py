@@ -449,9 +449,11 @@ def _train(data, cfg, checkpoint, resume, progress, model, overwrite, allow_othe
 
     X, Y = scaled(data.train)
     probs = cfg.sampling_weights(Y)
-    importance = None  # per-configuration factors of the batch loss: u_i / (N p_i)
+    u = cfg.loss_weights(Y)
+    full_weights = None if cfg.loss == "mse" else u.to(device, dtype)  # a full batch: the loss weights
+    importance = None  # a sampled batch: u_i / (N p_i) per configuration
     if cfg.sampling != "uniform" or cfg.loss != "mse":
-        importance = (cfg.loss_weights(Y) / (n_train * probs)).to(device, dtype)
+        importance = (u / (n_train * probs)).to(device, dtype)
     Xv, Yv = scaled(data.val) if len(data.val) else scaled(data.train)
     Wv = cfg.loss_weights(Yv, reference=Y).to(device, dtype)  # the objective on the validation split
 
@@ -572,6 +574,8 @@ def _train(data, cfg, checkpoint, resume, progress, model, overwrite, allow_othe
             wb = None
             if idx is None:
                 xb, yb = (X, Y) if world == 1 else (X[rank::world], Y[rank::world])
+                if full_weights is not None:
+                    wb = full_weights if world == 1 else full_weights[rank::world]
             else:
                 local = idx[rank::world].to(device)
                 xb, yb = X[local], Y[local]
