@@ -1,6 +1,5 @@
 """Interruptions of argon training, in real processes: Ctrl-C (SIGINT) and SIGKILL."""
 
-import os
 import signal
 import subprocess
 import sys

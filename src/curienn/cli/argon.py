@@ -163,6 +163,7 @@ def _config(args):
                                       seed=args.seed, device=args.device, compile=args.compile)
 
 
+@_interruptible
 def run_data(args) -> int:
     _refuse_existing([args.out], args.overwrite, "dataset file")
     data = _load_data(args)
