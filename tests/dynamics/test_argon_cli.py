@@ -80,7 +80,8 @@ def test_help_states_the_recipe_defaults():
     c = TrainConfig()
     fields = {"optimizer": c.optimizer, "batch_size": c.batch_size, "batch_size_final": c.batch_size_final or 0,
               "lr": c.lr, "lr_final": c.lr_final, "schedule": c.schedule, "warmup": c.warmup,
-              "patience": c.patience, "dtype": c.dtype, "residue": c.a, "eval_every": c.eval_every, "sampling": c.sampling, "loss": c.loss,
+              "patience": c.patience, "dtype": c.dtype, "residue": c.a, "eval_every": c.eval_every,
+              "sampling": c.sampling, "loss": c.loss,
               "widths": ",".join(map(str, c.widths))}
     seen = set()
     for action in train._actions:

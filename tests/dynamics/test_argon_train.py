@@ -229,7 +229,8 @@ def test_keep_best_and_bad_config(tmp_path, data):
     for bad, match in ((dict(optimizer="sgd"), "sgd"), (dict(max_steps=None, max_seconds=None), "max_steps or"),
                        (dict(schedule="linear"), "linear"), (dict(warmup=1.0), "warmup"),
                        (dict(batch_size=64, batch_size_final=32), "batch_size_final"),
-                       (dict(patience=0), "patience"), (dict(sampling_mix=1.0), "sampling_mix"), (dict(device="cuda:7"), "available: cpu")):
+                       (dict(patience=0), "patience"), (dict(sampling_mix=1.0), "sampling_mix"),
+                       (dict(device="cuda:7"), "available: cpu")):
         with pytest.raises(ValueError, match=match):
             train_argon(data, _cfg(**bad), progress=False)
     with pytest.raises(ValueError, match="sgd"):
