@@ -128,7 +128,7 @@ def train_network(data, kind: str, minutes: float, seed: int = 0, batch_size: in
                 curve=curve, curve_note=f"curve on the first {curve_subset} test configurations")
 
 
-def train_unitary(data, cfg, label: str, quiet: bool) -> tuple[dict, object]:
+def train_unitary(data, cfg, label: str, quiet: bool, checkpoint=None) -> tuple[dict, object]:
     """Train the unitary network with ``cfg``; the test RMSE at every validation."""
     from curienn.dynamics import force_rmse, train_argon
 
@@ -142,7 +142,7 @@ def train_unitary(data, cfg, label: str, quiet: bool) -> tuple[dict, object]:
         model.train()
 
     load0 = _load()
-    res = train_argon(data, cfg, progress=not quiet, callback=record)
+    res = train_argon(data, cfg, progress=not quiet, callback=record, checkpoint=checkpoint, overwrite=True)
     out = dict(label=label, test_rmse=force_rmse(res.model, test_pos, test_f),
                best_val_rmse=min(h["val_rmse"] for h in res.history), steps=res.steps,
                samples=res.history[-1]["samples"], train_seconds=round(res.seconds, 1),
@@ -167,6 +167,7 @@ def main(argv=None) -> dict:
     p.add_argument("--compile", action="store_true", help="torch.compile the training step")
     p.add_argument("--eval-every", type=int, default=None, help="validation interval (default: the recipe's)")
     p.add_argument("--out", default=os.path.join("benchmarks", "results"), help="folder for JSON and figures")
+    p.add_argument("--checkpoint", default=None, help="also save the main run's checkpoint here (replaced)")
     p.add_argument("--quiet", action="store_true")
     args = p.parse_args(argv)
 
@@ -187,7 +188,7 @@ def main(argv=None) -> dict:
 
     runs = {}
     main_run, model = train_unitary(data, TrainConfig(max_seconds=60 * args.minutes, **extra),
-                                    f"recipe, {args.minutes:g} min", args.quiet)
+                                    f"recipe, {args.minutes:g} min", args.quiet, args.checkpoint)
     runs["recipe"] = main_run
     summary["recipe_config"] = TrainConfig(max_seconds=60 * args.minutes, **extra).__dict__
     md, ref, pred = evaluate_argon(model, data, args.md_steps, progress=not args.quiet)

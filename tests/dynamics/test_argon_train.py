@@ -140,9 +140,15 @@ def test_recipe_defaults_ramp_and_warm_up(data):
 
 def test_early_stopping(data):
     # a zero learning rate never improves: patience 3 stops after 3 evaluations past the first
-    cfg = _cfg(lr=1e-12, lr_final=1e-12, max_steps=1000, eval_every=2, patience=3, keep_best=True)
+    cfg = _cfg(lr=1e-12, lr_final=1e-12, max_steps=1000, eval_every=2, patience=3, keep_best=True,
+               patience_lr=1.0)
     res = train_argon(data, cfg, progress=False)
     assert res.stopped_early and res.steps == 8 and res.history[-1]["stopped_early"]
+    # by default the patience only counts once the schedule has brought the rate below a tenth
+    cfg = _cfg(lr=1e-12, lr_final=1e-14, schedule="cosine", max_steps=100, eval_every=2, patience=3)
+    first = next(k for k in range(2, 101, 2) if cfg.learning_rate(k / 100) <= 0.1e-12)  # 1st counted
+    res = train_argon(data, cfg, progress=False)
+    assert 70 < first < 90 and res.stopped_early and res.steps == first + 4
 
 
 @pytest.mark.parametrize("optimizer", ["adam", "fire"])
@@ -229,7 +235,7 @@ def test_keep_best_and_bad_config(tmp_path, data):
     for bad, match in ((dict(optimizer="sgd"), "sgd"), (dict(max_steps=None, max_seconds=None), "max_steps or"),
                        (dict(schedule="linear"), "linear"), (dict(warmup=1.0), "warmup"),
                        (dict(batch_size=64, batch_size_final=32), "batch_size_final"),
-                       (dict(patience=0), "patience"), (dict(sampling_mix=1.0), "sampling_mix"),
+                       (dict(patience=0), "patience"), (dict(sampling_mix=1.0), "sampling_mix"), (dict(patience_lr=0), "patience_lr"),
                        (dict(device="cuda:7"), "available: cpu")):
         with pytest.raises(ValueError, match=match):
             train_argon(data, _cfg(**bad), progress=False)

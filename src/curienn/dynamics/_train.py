@@ -73,7 +73,11 @@ class TrainConfig:
     cosine to ``1e-6``; batches of 256 drawn with probabilities that grow with
     the configurations' forces (:meth:`sampling_weights`); validation every
     ``eval_every`` steps, the best-validation weights kept, early stop after
-    ``patience`` evaluations without a relative improvement of ``min_delta``.
+    ``patience`` evaluations without a relative improvement of ``min_delta``,
+    counted once the learning rate is below ``patience_lr`` of its peak (at a
+    high learning rate the validation error is noisy, and a stall there is no
+    sign of convergence: counted from the warm-up on, a 60-minute run stopped
+    after 22 minutes).
     A batch-size ramp (``batch_size_final``) is available; on one CPU core it
     lost to the constant batch at equal wall time (``docs/argon.md``).
     """
@@ -94,6 +98,7 @@ class TrainConfig:
     eval_every: int = 1000
     patience: int | None = 20  # evaluations without improvement before stopping; None: never
     min_delta: float = 1e-3  # relative improvement of the validation loss that resets the patience
+    patience_lr: float = 0.1  # the patience counts once the learning rate is below this fraction of lr
     checkpoint_every_s: float = 60.0
     checkpoint_every: int | None = None  # also every this many steps
     keep_best: bool = True
@@ -153,6 +158,8 @@ class TrainConfig:
             raise ValueError(f"eval_every must be >= 1, got {self.eval_every!r}")
         if self.patience is not None and self.patience < 1:
             raise ValueError(f"patience must be >= 1 or None, got {self.patience!r}")
+        if not 0 < self.patience_lr <= 1:
+            raise ValueError(f"patience_lr is a fraction in (0, 1], got {self.patience_lr!r}")
         if self.checkpoint_every is not None and self.checkpoint_every < 1:
             raise ValueError(f"checkpoint_every must be >= 1 or None, got {self.checkpoint_every!r}")
 
@@ -520,7 +527,7 @@ def _train(data, cfg, checkpoint, resume, progress, model, overwrite, allow_othe
                    lr=opt.param_groups[0].get("lr", float("nan")), batch_size=batch_size)
         if vl < best[0] * (1.0 - cfg.min_delta):
             bad_evals = 0
-        elif fraction() > cfg.warmup:
+        elif fraction() > cfg.warmup and cfg.learning_rate(fraction()) <= cfg.patience_lr * cfg.lr:
             bad_evals += 1
         if cfg.keep_best and vl < best[0]:
             best = (vl, {k: v.detach().clone() for k, v in model.state_dict().items()})
