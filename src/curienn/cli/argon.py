@@ -12,8 +12,10 @@ nccl on GPU).
 from __future__ import annotations
 
 import functools
+import json
 import os
 import sys
+import time
 
 _DEFAULT_DIR = os.path.join("runs", "argon")
 
@@ -220,8 +222,6 @@ def _write_npz(path, ref, pred):
 
 
 def _write_json(path, summary) -> None:
-    import json
-
     from curienn.io import atomic_write_text
 
     atomic_write_text(path, json.dumps(summary, indent=2))
@@ -267,8 +267,6 @@ def run_md(args) -> int:
 
 @_interruptible
 def run_report(args) -> int:
-    import time
-
     import torch
 
     from curienn.dynamics import PAPER_SEEDS, evaluate_argon, train_argon
