@@ -2,6 +2,7 @@
 (issue #14): one clear line on stderr, exit status 2, nothing overwritten."""
 
 import json
+import os
 import re
 
 import pytest
@@ -173,15 +174,19 @@ def test_runs_never_mix(tmp_path, capsys, files):
     args = ["argon", "md", "--checkpoint", ck, "--md-steps", "5", "--samples", "1", "--out", md, "--quiet"]
     assert main(args) == 0
     assert main(args) == 2
-    _error(capsys, "md.npz", "already exists", "--overwrite")
+    _error(capsys, "md.npz", "holds files of an earlier run", "--overwrite")
     assert main([*args, "--overwrite"]) == 0
     assert main(["argon", "data", "--configs", "50", "--out", data]) == 2
-    _error(capsys, data, "already exists")
+    _error(capsys, os.path.basename(data), "holds files of an earlier run", "--overwrite")
     rep = tmp_path / "rep"
     rep.mkdir()
-    (rep / "old.txt").write_text("x")
+    (rep / "summary.json").write_text("{}")
+    (rep / "notes.txt").write_text("mine")
     assert main(["argon", "report", "--data", data, "--out", str(rep), *TINY, "--steps", "1"]) == 2
-    _error(capsys, str(rep), "not empty", "--overwrite")
+    _error(capsys, str(rep), "summary.json", "--overwrite")
+    assert main(["argon", "report", "--data", data, "--out", str(rep), *TINY, "--steps", "1", "--md-steps", "0",
+                 "--overwrite", "--quiet"]) == 0
+    assert (rep / "notes.txt").read_text() == "mine"  # --overwrite replaces the report's files only
 
 
 def test_ramp_and_full_batch_flags(tmp_path, files):

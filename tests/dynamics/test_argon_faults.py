@@ -1,5 +1,6 @@
 """Interruptions of argon training, in real processes: Ctrl-C (SIGINT) and SIGKILL."""
 
+import re
 import signal
 import subprocess
 import sys
@@ -43,9 +44,10 @@ def test_ctrl_c_saves_a_checkpoint_and_exits_130(tmp_path, capsys):
     text = err.read_text()
     assert "Traceback" not in text
     last = text.replace("\r", "\n").strip().splitlines()[-1]
-    assert last.startswith(f"curienn argon train: interrupted; checkpoint saved to {ck} (step ")
-    assert last.endswith("; resume with --resume")
-    step = int(last.split("(step ")[1].split(")")[0])
+    m = re.match(rf"curienn argon train: interrupted at step (\d+); checkpoint saved to {re.escape(str(ck))}; "
+                 r"resume with --resume$", last)
+    assert m, last
+    step = int(m.group(1))
     assert step > 0 and load_checkpoint(ck)["step"] == step
     # and it resumes from there
     cmd[cmd.index("--steps") + 1] = str(step + 5)

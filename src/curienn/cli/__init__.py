@@ -19,9 +19,10 @@ for bad input; what reaches the user, and the exit status:
 | an internal error (a bug) | ``curienn COMMAND: internal error: TYPE: MESSAGE``, then the file holding the traceback | 70 |
 
 ``--debug`` (anywhere on the line, or ``CURIENN_DEBUG=1``) prints the traceback
-of any error instead. The numeric flags of ``demo``, ``symmetry`` and
-``order-parameter`` are checked against their range when parsed. Commands that write an output folder refuse one that holds files of an
-earlier run unless given ``--overwrite`` (or ``--resume``); ``--resume``
+of any error instead. The numeric flags of every command are checked against
+their range when parsed. Commands that write an output folder (or file) refuse
+one that holds files of an earlier run unless given ``--overwrite`` (or
+``--resume``); ``--resume``
 without a checkpoint says that it starts fresh.
 """
 

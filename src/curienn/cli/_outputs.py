@@ -29,7 +29,8 @@ def remove_outputs(paths: Iterable[str]) -> None:
             os.remove(path)
 
 
-def check_output(out: str, names: Iterable[str], *, overwrite: bool, resuming: bool, command: str) -> list[str]:
+def check_output(out: str, names: Iterable[str], *, overwrite: bool, resuming: bool, command: str,
+                 resumable: bool = True) -> list[str]:
     """Check the output folder ``out`` before a run of ``command``; returns the
     files of an earlier run that ``overwrite`` will replace (remove them with
     :func:`remove_outputs` once the run's input has been checked).
@@ -39,6 +40,7 @@ def check_output(out: str, names: Iterable[str], *, overwrite: bool, resuming: b
         names: the files a run writes there (names or glob patterns).
         overwrite: ``--overwrite`` was given.
         resuming: the run continues a checkpoint in ``out`` (its files are this run's).
+        resumable: the command has ``--resume`` (the message offers it).
 
     Raises:
         ValueError: ``out`` is a file, or holds files of an earlier run and neither
@@ -50,6 +52,7 @@ def check_output(out: str, names: Iterable[str], *, overwrite: bool, resuming: b
     if not found or resuming or overwrite:
         return [] if resuming else found
     shown = ", ".join(os.path.basename(p) for p in found[:4]) + (", ..." if len(found) > 4 else "")
+    resume = " --resume to continue its checkpoint," if resumable else ""
     raise ValueError(f"output folder {out!r} holds files of an earlier run ({shown}); pass --overwrite to "
-                     f"replace them, --resume to continue its checkpoint, or choose another --out "
+                     f"replace them,{resume} or choose another --out "
                      f"(`curienn {command}` never mixes the files of two runs)")

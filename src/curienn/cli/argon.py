@@ -12,12 +12,19 @@ nccl on GPU).
 from __future__ import annotations
 
 import functools
+import glob
 import json
 import os
 import sys
 import time
 
+from ._args import SEED_MAX, integer, real
+from ._boundary import EXIT_INTERRUPTED
+from ._outputs import check_output, remove_outputs
+
 _DEFAULT_DIR = os.path.join("runs", "argon")
+#: the largest dataset (``--configs``): 10M configurations are ~1 GB of positions and forces
+MAX_CONFIGS = 10_000_000
 
 
 def register(sub) -> None:
@@ -49,15 +56,15 @@ def register(sub) -> None:
     r = asub.add_parser("report", help="short end-to-end run: data, train, MD, figures, JSON")
     _data_args(r, n=20000)
     _train_args(r, minutes=1.0, checkpoint=None)
-    _md_args(r)
+    _md_args(r, lo=0)
     r.add_argument("--out", default=os.path.join(_DEFAULT_DIR, "report"))
     r.set_defaults(func=run_report)
 
 
 def _data_args(p, n: int = 100_000) -> None:
     # not "--n": torchrun's parser would take it for an abbreviation of its own options
-    p.add_argument("--configs", type=int, default=n, help=f"configurations (default {n})")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--configs", type=integer(5, MAX_CONFIGS), default=n, help=f"configurations (default {n})")
+    p.add_argument("--seed", type=integer(0, SEED_MAX), default=0)
     p.add_argument("--data", default=None, help="dataset file to load (else generated)")
 
 
@@ -73,65 +80,66 @@ def _train_args(p, minutes: float = 60.0,
         p.add_argument("--init", default=None, metavar="CHECKPOINT",
                        help="start from the best weights of another run (e.g. to polish it with FIRE or L-BFGS)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing checkpoint / output folder")
-    p.add_argument("--minutes", type=float, default=minutes, help=f"wall-time budget (default {minutes:g})")
-    p.add_argument("--steps", type=int, default=None, help="step budget (with or instead of --minutes)")
+    p.add_argument("--minutes", type=real(0, 1e6), default=minutes,
+                   help=f"wall-time budget (default {minutes:g}; 0: none, with --steps)")
+    p.add_argument("--steps", type=integer(1), default=None, help="step budget (with or instead of --minutes)")
     g = p.add_argument_group("training recipe (defaults: curienn.dynamics.TrainConfig, see docs/argon.md)")
     g.add_argument("--optimizer", choices=("adam", "fire", "lbfgs"), help="default adam")
-    g.add_argument("--batch-size", type=int, help="batch size (default 256; 0: full batch)")
-    g.add_argument("--batch-size-final", type=int,
+    g.add_argument("--batch-size", type=integer(0), help="batch size (default 256; 0: full batch)")
+    g.add_argument("--batch-size-final", type=integer(0),
                    help="a ramp: the batch size doubles up to this over the run (default 0: constant)")
     g.add_argument("--loss", choices=("mse", "relative"),
                    help="mse (the paper's) or relative: every configuration to the same relative accuracy, "
                         "better MD and worse test RMSE (default mse)")
     g.add_argument("--sampling", choices=("force", "uniform"),
                    help="draw batches by force scale (importance sampling) or uniformly (default force)")
-    g.add_argument("--lr", type=float, help="peak learning rate (default 3e-3)")
-    g.add_argument("--lr-final", type=float, help="final learning rate (default 1e-6)")
+    g.add_argument("--lr", type=real(positive=True), help="peak learning rate (default 3e-3)")
+    g.add_argument("--lr-final", type=real(positive=True), help="final learning rate (default 1e-6)")
     g.add_argument("--schedule", choices=("cosine", "exponential", "constant"), help="default cosine")
-    g.add_argument("--warmup", type=float, help="warm-up fraction of the budget (default 0.02)")
-    g.add_argument("--patience", type=int,
+    g.add_argument("--warmup", type=real(0, 0.99), help="warm-up fraction of the budget (default 0.02)")
+    g.add_argument("--patience", type=integer(0),
                    help="early stop after this many evaluations without improvement (default 20; 0: never)")
     g.add_argument("--dtype", choices=("float32", "float64"), help="default float32")
     g.add_argument("--widths", help="node counts (default the paper's 6,50,90,100,80,50,4)")
-    g.add_argument("--residue", type=float, help="activation residue a (default 0.01)")
-    g.add_argument("--eval-every", type=int, help="validation every this many steps (default 1000)")
-    p.add_argument("--threads", type=int, default=1, help="torch CPU threads per process (default 1)")
+    g.add_argument("--residue", type=real(0, 1), help="activation residue a (default 0.01)")
+    g.add_argument("--eval-every", type=integer(1), help="validation every this many steps (default 1000)")
+    p.add_argument("--threads", type=integer(1, 1024), default=1, help="torch CPU threads per process (default 1)")
     p.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ... (default cpu)")
     p.add_argument("--compile", action="store_true", help="torch.compile the training step")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
-def _md_args(p) -> None:
-    p.add_argument("--md-steps", type=int, default=5000, help="MD steps of 1 fs (default 5000)")
-    p.add_argument("--samples", type=int, default=10, help="samples (seeds 1..N; default 10, the paper's)")
+def _md_args(p, lo: int = 1) -> None:
+    p.add_argument("--md-steps", type=integer(lo, 10**7), default=5000,
+                   help="MD steps of 1 fs (default 5000" + ("; 0: no MD)" if lo == 0 else ")"))
+    p.add_argument("--samples", type=integer(1, 10_000), default=10,
+                   help="samples (seeds 1..N; default 10, the paper's)")
     p.add_argument("--integrator", choices=("batched", "ase"), default="batched")
 
 
 def _interruptible(run):
-    """Ctrl-C ends a command with one line on stderr and exit status 130."""
+    """Ctrl-C during training: one line saying where the checkpoint is and how to
+    resume, exit status 130 (any other Ctrl-C: the error boundary's line)."""
 
     @functools.wraps(run)
     def wrapped(args) -> int:
         from curienn.dynamics import TrainingInterrupted
 
-        where = f"curienn argon {args.argon_command}"
         try:
             return run(args)
         except TrainingInterrupted as exc:
             hint = "; resume with --resume" if exc.checkpoint is not None and exc.saved_step is not None else ""
-            print(f"{where}: {exc}{hint}", file=sys.stderr)
-        except KeyboardInterrupt:
-            print(f"{where}: interrupted", file=sys.stderr)
-        return 130
+            print(f"curienn argon {args.argon_command}: {exc}{hint}", file=sys.stderr)
+            return EXIT_INTERRUPTED
 
     return wrapped
 
 
-def _refuse_existing(paths, overwrite: bool, what: str) -> None:
-    existing = [p for p in paths if os.path.exists(p)]
-    if existing and not overwrite:
-        raise ValueError(f"{what} {existing[0]!r} already exists (from an earlier run); "
-                         f"pass --overwrite to replace it, or choose another --out")
+def _check_out(args, names) -> list[str]:
+    """The files of an earlier run in ``args.out`` that ``--overwrite`` replaces
+    (:func:`curienn.cli._outputs.check_output`; argon runs are not resumed there)."""
+    return check_output(args.out, names, overwrite=args.overwrite, resuming=False,
+                        command=f"argon {args.argon_command}", resumable=False)
 
 
 def _load_data(args):
@@ -167,7 +175,9 @@ def _config(args):
 
 @_interruptible
 def run_data(args) -> int:
-    _refuse_existing([args.out], args.overwrite, "dataset file")
+    folder, name = os.path.split(args.out)
+    check_output(folder or ".", [glob.escape(name)], overwrite=args.overwrite, resuming=False,
+                 command="argon data", resumable=False)
     data = _load_data(args)
     data.save(args.out)
     print(f"curienn argon data: {len(data)} configurations -> {args.out} "
@@ -181,8 +191,6 @@ def run_train(args) -> int:
 
     from curienn.dynamics import force_rmse, init_distributed, load_model, resolve_device, train_argon
 
-    if args.threads < 1:
-        raise ValueError(f"--threads must be >= 1, got {args.threads}")
     torch.set_num_threads(args.threads)
     cfg = _config(args)
     resolve_device(cfg.device)
@@ -246,12 +254,9 @@ def run_md(args) -> int:
     from curienn.dynamics import PAPER_SEEDS, load_model, md_summary, resolve_device, run_samples
     from curienn.plot import plot_md_report
 
-    if not 1 <= args.samples <= 10_000:
-        raise ValueError(f"--samples must be between 1 and 10000, got {args.samples!r}")
-    if args.md_steps < 1:
-        raise ValueError(f"--md-steps must be >= 1, got {args.md_steps!r}")
-    _refuse_existing([os.path.join(args.out, f) for f in _MD_FILES], args.overwrite, "MD output")
+    earlier = _check_out(args, _MD_FILES)
     model = load_model(args.checkpoint).to(resolve_device(args.device))
+    remove_outputs(earlier)
     seeds = tuple(PAPER_SEEDS[0] + k for k in range(args.samples))
     ref = run_samples(None, args.md_steps, seeds, integrator=args.integrator, progress=not args.quiet)
     pred = run_samples(model, args.md_steps, seeds, integrator=args.integrator, progress=not args.quiet)
@@ -265,6 +270,9 @@ def run_md(args) -> int:
     return 0
 
 
+_REPORT_FILES = ("model.pt", "summary.json", "md.npz", "loss.png", "force_parity.png", *_MD_FILES[2:])
+
+
 @_interruptible
 def run_report(args) -> int:
     import torch
@@ -273,12 +281,11 @@ def run_report(args) -> int:
     from curienn.plot import plot_argon_report
 
     torch.set_num_threads(args.threads)
-    if os.path.isdir(args.out) and os.listdir(args.out) and not args.overwrite:
-        raise ValueError(f"output folder {args.out!r} is not empty (an earlier report); "
-                         f"pass --overwrite to replace it, or choose another --out")
+    earlier = _check_out(args, _REPORT_FILES)
     cfg = _config(args)
     t0 = time.perf_counter()
     data = _load_data(args)
+    remove_outputs(earlier)
     res = train_argon(data, cfg, checkpoint=os.path.join(args.out, "model.pt"), overwrite=True,
                       progress=not args.quiet)
     seeds = tuple(PAPER_SEEDS[0] + k for k in range(args.samples))

@@ -70,7 +70,7 @@ class TrainingInterrupted(KeyboardInterrupt):
         if self.checkpoint is None or self.saved_step is None:
             return f"interrupted at step {self.step}; nothing was saved"
         if self.saved_step == self.step:
-            return f"interrupted; checkpoint saved to {self.checkpoint} (step {self.step})"
+            return f"interrupted at step {self.step}; checkpoint saved to {self.checkpoint}"
         return (f"interrupted at step {self.step}; the last checkpoint, {self.checkpoint}, "
                 f"holds step {self.saved_step}")
 
