@@ -193,11 +193,21 @@ def test_ctrl_c_during_the_first_step_of_an_overwrite_keeps_the_earlier_run(tmp_
     assert {f: (out / f).read_bytes() for f in os.listdir(out)} == before
 
 
-def test_out_must_be_a_folder(tmp_path, capsys):
+#: commands writing an --out folder (checked before any input is read)
+FOLDER_COMMANDS = {
+    "order-parameter": ["order-parameter", *TINY],
+    "argon md": ["argon", "md", "--checkpoint", "none.pt", "--md-steps", "1"],
+    "argon report": ["argon", "report", "--steps", "1", "--md-steps", "0", "--configs", "5"],
+}
+
+
+@pytest.mark.parametrize("command", list(FOLDER_COMMANDS))
+def test_out_must_be_a_folder(command, tmp_path, capsys):
     f = tmp_path / "file"
     f.write_text("x")
-    rc, _, err = _run(["order-parameter", *TINY, "--out", f], capsys)
-    assert rc == 2 and "is a file, not a folder" in err
+    rc, _, err = _run([*FOLDER_COMMANDS[command], "--out", f], capsys)
+    assert rc == 2 and f"curienn {command}: error: --out {str(f)!r} is a file, not a folder" in err, err
+    assert f.read_text() == "x"
 
 
 # ---- the boundary itself -------------------------------------------------------------------------------------------
