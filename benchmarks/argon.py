@@ -159,8 +159,7 @@ def train_unitary(data, cfg, label: str, quiet: bool, checkpoint=None) -> tuple[
                curve=[c[:3] for c in curve],
                curve_columns="step, seconds, test_rmse (+ samples, val_rmse, batch, lr in curve_full)",
                curve_full=curve)
-    if len(curve) > 2:
-        out["curve_exponent"] = curve_exponent(out["curve"])
+    out["curve_exponent"] = curve_exponent(out["curve"])
     return out, res.model
 
 
@@ -190,9 +189,12 @@ def evaluate_checkpoint(data, path: str) -> tuple[dict, object]:
 def curve_exponent(curve, start: float = 0.1) -> dict:
     """Least-squares ``alpha`` of ``rmse ~ t^-alpha`` over the points of ``curve``
     (``(step, seconds, rmse)``) after the first ``start`` of its wall time, and the
-    minutes to the paper's RMSE at that rate from the curve's best point."""
+    minutes to the paper's RMSE at that rate from the curve's best point; ``None``
+    without two points at distinct times."""
     t_end = curve[-1][1]
-    pts = [(math.log(t), math.log(r)) for _, t, r in curve if t >= start * t_end and r > 0]
+    pts = [(math.log(t), math.log(r)) for _, t, r in curve if t >= start * t_end and t > 0 and r > 0]
+    if len({x for x, _ in pts}) < 2:
+        return None
     mx, my = sum(x for x, _ in pts) / len(pts), sum(y for _, y in pts) / len(pts)
     alpha = -sum((x - mx) * (y - my) for x, y in pts) / sum((x - mx) ** 2 for x, _ in pts)
     best = min(r for _, _, r in curve)
