@@ -23,6 +23,17 @@ class Workload:
     rel_diff: float = float("nan")  # max |curienn - e3nn| / max |e3nn|
     info: str = ""
     compiled: Optional[Callable[[], Tuple[Callable[[], None], float]]] = None  # -> (fwd+bwd, first call s)
+    e3nn_jit: Optional[Callable[[], Dict[str, Callable[[], None]]]] = None  # mode -> e3nn under TorchScript
+
+
+def e3nn_scripted(module: torch.nn.Module) -> torch.nn.Module:
+    """A copy of an e3nn module in e3nn's compiled mode (``e3nn.util.jit.compile``:
+    TorchScript of every submodule that declares a compile mode); the eager original is kept."""
+    import copy
+
+    from e3nn.util.jit import compile as jit_compile
+
+    return jit_compile(copy.deepcopy(module))
 
 
 def _rel(a: torch.Tensor, b: torch.Tensor) -> float:
@@ -161,7 +172,9 @@ def network(size: str, n: int, dtype: torch.dtype, mul: int = 32, lmax: int = 2,
                     {"fwd": (fwd(ours), fwd(theirs)), "fwd+bwd": (fwd_bwd(ours), fwd_bwd(theirs)),
                      "force": (force(ours), force(theirs))},
                     {"fwd": fl, "fwd+bwd": 3 * fl, "force": 5 * fl}, rel,
-                    info=f"{n_edges / n:.1f} neighbours/node", compiled=compiled)
+                    info=f"{n_edges / n:.1f} neighbours/node", compiled=compiled,
+                    e3nn_jit=lambda: (lambda s: {"fwd": fwd(s), "fwd+bwd": fwd_bwd(s), "force": force(s)})(
+                        e3nn_scripted(theirs)))
 
 
 # ----------------------------------------------------------------------------- convolution, TP
@@ -215,7 +228,8 @@ def convolution(mul: int, lmax: int, n_nodes: int, n_edges: int, dtype: torch.dt
           + n_nodes * sum(scalar_fctp_flops(m) for m in (ours.sc, ours.lin1, ours.lin2)))
     return Workload(f"Convolution {mul}x(0e+1o+2e) Y(lmax{lmax}) E={n_edges}",
                     {"fwd": (fwd(ours), fwd(theirs)), "fwd+bwd": (fwd_bwd(ours), fwd_bwd(theirs))},
-                    {"fwd": fl, "fwd+bwd": 3 * fl}, rel, info="gather, per-edge-weight TP, scatter")
+                    {"fwd": fl, "fwd+bwd": 3 * fl}, rel, info="gather, per-edge-weight TP, scatter",
+                    e3nn_jit=lambda: (lambda s: {"fwd": fwd(s), "fwd+bwd": fwd_bwd(s)})(e3nn_scripted(theirs)))
 
 
 def per_sample_tp(mul: int, lmax: int, batch: int, dtype: torch.dtype, seed: int = 0) -> Workload:
@@ -256,7 +270,8 @@ def per_sample_tp(mul: int, lmax: int, batch: int, dtype: torch.dtype, seed: int
     fl = batch * uvu_flops(tp)
     return Workload(f"TensorProduct uvu {mul}x(0e+1o+2e) Y(lmax{lmax}) B={batch}",
                     {"fwd": (fwd(tp), fwd(theirs)), "fwd+bwd": (fwd_bwd(tp), fwd_bwd(theirs))},
-                    {"fwd": fl, "fwd+bwd": 3 * fl}, rel, info="per-sample weights, e3nn layout")
+                    {"fwd": fl, "fwd+bwd": 3 * fl}, rel, info="per-sample weights, e3nn layout",
+                    e3nn_jit=lambda: (lambda s: {"fwd": fwd(s), "fwd+bwd": fwd_bwd(s)})(e3nn_scripted(theirs)))
 
 
 # ----------------------------------------------------------------------------- Linear, SH
@@ -296,7 +311,8 @@ def linear(mul: int, batch: int, dtype: torch.dtype, seed: int = 0) -> Workload:
     fl = batch * linear_flops(ours)
     return Workload(f"Linear {irreps} B={batch}", {"fwd": (fwd(ours), fwd(theirs)),
                                                     "fwd+bwd": (fwd_bwd(ours), fwd_bwd(theirs))},
-                    {"fwd": fl, "fwd+bwd": 3 * fl}, rel, info="e3nn layout in and out")
+                    {"fwd": fl, "fwd+bwd": 3 * fl}, rel, info="e3nn layout in and out",
+                    e3nn_jit=lambda: (lambda s: {"fwd": fwd(s), "fwd+bwd": fwd_bwd(s)})(e3nn_scripted(theirs)))
 
 
 def spherical_harmonics(lmax: int, n: int, dtype: torch.dtype, seed: int = 0) -> Workload:

@@ -20,7 +20,9 @@ contractions, per-edge weights, GEMMs; backward counted as twice the forward, fo
 training as four times) and is compared with a same-run ``torch.mm`` of equal work (square
 matrices of the same FLOP count, same dtype and threads). ``--compile`` adds the Network
 under ``torch.compile`` (inductor; first dtype and thread count only), with its compile
-time. Rows that miss their target
+time. ``--e3nn-jit`` adds rows ``<kind>-vs-e3nn-jit``: curienn eager against e3nn's own
+compiled mode (``e3nn.util.jit.compile``, TorchScript), the second baseline, where it runs
+(first dtype and thread count only). Rows that miss their target
 print the profile of the curienn call (top operators by self CPU time) after the table.
 """
 
@@ -122,6 +124,9 @@ def main() -> None:
     parser.add_argument("--only", default="", help="comma-separated kinds: network, conv, tp, linear, sh")
     parser.add_argument("--compile", action=argparse.BooleanOptionalAction, default=None,
                         help="also time the Network under torch.compile (default: on in the full run)")
+    parser.add_argument("--e3nn-jit", action=argparse.BooleanOptionalAction, default=None,
+                        help="also time e3nn's compiled mode (e3nn.util.jit.compile, TorchScript) as a second "
+                             "baseline where it runs (default: on in the full run)")
     parser.add_argument("--no-profile", action="store_true", help="do not print profiles of missed targets")
     parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
                         help="wall time, or process CPU time (steadier on a shared machine with 1 thread; "
@@ -132,6 +137,7 @@ def main() -> None:
     dtypes = [getattr(torch, d) for d in args.dtypes]
     repeat = args.repeat or (3 if args.quick else 5)
     do_compile = (not args.quick) if args.compile is None else args.compile
+    do_jit = (not args.quick) if args.e3nn_jit is None else args.e3nn_jit
     only = set(filter(None, args.only.split(",")))
 
     load0 = os.getloadavg()
@@ -151,6 +157,8 @@ def main() -> None:
                 variants = [(kind, m, fo, fe) for m, (fo, fe) in w.modes.items()]
                 if do_compile and kind == "network" and dtype == kdtypes[0] and threads == kthreads[0]:
                     variants += _compiled_variants(w)
+                if do_jit and dtype == kdtypes[0] and threads == kthreads[0]:
+                    variants += _e3nn_jit_variants(kind, w)
                 for vkind, mode, f_ours, f_e3nn in variants:
                     t_ours, t_e3nn = interleaved_min([f_ours, f_e3nn], repeat)
                     flops = w.flops.get(mode.split(" ")[0], 0.0)
@@ -192,6 +200,21 @@ def _format(r: dict) -> str:
     flag = "" if r["met"] is None else ("ok " if r["met"] else "MISS ") + r["target"]
     return (f"{r['workload'][:44]:44s} {r['dtype']:7s} {r['threads']:3d} {r['mode'][:22]:22s} {r['ours_ms']:10.2f} "
             f"{r['e3nn_ms']:9.2f} {r['speedup']:9.2f} {r['gflops']:7.2f} {r['mm_gflops']:7.1f} {r['pct_mm']:6.1f}  {flag}")
+
+
+def _e3nn_jit_variants(kind: str, w) -> list:
+    """curienn eager against e3nn's compiled mode (TorchScript), the second baseline, where
+    e3nn's scripting runs (a failure is printed, not fatal)."""
+    if w.e3nn_jit is None:
+        return []
+    try:
+        scripted = w.e3nn_jit()
+        for f in scripted.values():
+            f()  # scripting and first-call optimisation outside the timing
+    except Exception as exc:  # noqa: BLE001 - a baseline that does not run is reported, not fatal
+        print(f"e3nn compiled mode does not run for {w.name}: {type(exc).__name__}: {exc}", flush=True)
+        return []
+    return [(f"{kind}-vs-e3nn-jit", mode, w.modes[mode][0], f) for mode, f in scripted.items()]
 
 
 def _compiled_variants(w) -> list:
