@@ -36,4 +36,6 @@ def test_md_model_reproduces_its_summary(fresh):
     # difference between the models (the 60-minute model: 0.154 Å at 1,000 steps)
     np.testing.assert_allclose(got["position_rmsd_per_sample_1000"],
                                recorded["position_rmsd_per_sample_1000"], rtol=0.02)
-    assert got["position_rmsd_1000"] < 0.1
+    # issue 13's target: every one of the paper's 10 samples within 0.1 Å of the analytic
+    # trajectory after 1,000 steps
+    assert max(got["position_rmsd_per_sample_1000"]) < 0.1
