@@ -2,17 +2,19 @@
 input) *and* the built-in type e3nn 0.6.0 raises in the same situation, so that code
 written against e3nn, which catches e3nn's type, keeps working unchanged.
 
-For example e3nn asserts that a tensor-product instruction is allowed, and code that
-builds random instruction lists commonly skips the invalid ones with
-``except AssertionError``; curienn raises :class:`InstructionError`, which such code
-catches, while ``except ValueError`` catches it too::
+For example e3nn asserts that a normalization name is known, and code written for
+e3nn catches ``AssertionError``; curienn raises :class:`InvalidArgumentError`, which
+such code catches, while ``except ValueError`` catches it too (the same holds one
+layer up, e.g. :class:`InstructionError` for a tensor-product instruction that
+violates parity)::
 
-    >>> from curienn.nn import TensorProduct
+    >>> import torch
+    >>> from curienn.o3 import spherical_harmonics
     >>> try:
-    ...     TensorProduct("0o", "2o", "0o", [(0, 0, 0, "uvw", True)])
+    ...     spherical_harmonics(1, torch.ones(3), True, normalization="unit")
     ... except AssertionError as e:
     ...     print(type(e).__name__, "-", e)
-    InstructionError - instruction 0: parity violated, 0o x 2o cannot give 0o
+    InvalidArgumentError - normalization must be one of ('integral', 'component', 'norm'), got 'unit'
 
 The classes live here, at the bottom of the layering, and every layer raises them.
 """
