@@ -36,6 +36,18 @@ def e3nn_scripted(module: torch.nn.Module) -> torch.nn.Module:
     return jit_compile(copy.deepcopy(module))
 
 
+def _modes(builders: Dict[str, Callable], ours, theirs) -> Tuple[Modes, Callable[[], Dict[str, Callable[[], None]]]]:
+    """``builders``: mode -> (module -> zero-argument call). Returns the (curienn, e3nn)
+    calls per mode, and a function giving the same calls on e3nn's compiled copy."""
+    modes = {mode: (build(ours), build(theirs)) for mode, build in builders.items()}
+
+    def e3nn_jit() -> Dict[str, Callable[[], None]]:
+        scripted = e3nn_scripted(theirs)
+        return {mode: build(scripted) for mode, build in builders.items()}
+
+    return modes, e3nn_jit
+
+
 def _rel(a: torch.Tensor, b: torch.Tensor) -> float:
     return float((a - b).abs().max() / b.abs().max().clamp_min(1e-30))
 
@@ -168,13 +180,10 @@ def network(size: str, n: int, dtype: torch.dtype, mul: int = 32, lmax: int = 2,
 
     fl = network_flops(ours, n, n_edges, n_pairs)
     label = "talk" if size == "talk" else f"{mul}x(0e+1o+2e) lmax{lmax}"
-    return Workload(f"Network {label} N={n} E={n_edges}",
-                    {"fwd": (fwd(ours), fwd(theirs)), "fwd+bwd": (fwd_bwd(ours), fwd_bwd(theirs)),
-                     "force": (force(ours), force(theirs))},
+    modes, e3nn_jit = _modes({"fwd": fwd, "fwd+bwd": fwd_bwd, "force": force}, ours, theirs)
+    return Workload(f"Network {label} N={n} E={n_edges}", modes,
                     {"fwd": fl, "fwd+bwd": 3 * fl, "force": 5 * fl}, rel,
-                    info=f"{n_edges / n:.1f} neighbours/node", compiled=compiled,
-                    e3nn_jit=lambda: (lambda s: {"fwd": fwd(s), "fwd+bwd": fwd_bwd(s), "force": force(s)})(
-                        e3nn_scripted(theirs)))
+                    info=f"{n_edges / n:.1f} neighbours/node", compiled=compiled, e3nn_jit=e3nn_jit)
 
 
 # ----------------------------------------------------------------------------- convolution, TP
@@ -226,10 +235,10 @@ def convolution(mul: int, lmax: int, n_nodes: int, n_edges: int, dtype: torch.dt
     hs = ours.fc.hs
     fl = (n_edges * (sum(2 * a * b for a, b in zip(hs, hs[1:])) + uvu_flops(ours.tp) + ours.tp.irreps_out.dim)
           + n_nodes * sum(scalar_fctp_flops(m) for m in (ours.sc, ours.lin1, ours.lin2)))
-    return Workload(f"Convolution {mul}x(0e+1o+2e) Y(lmax{lmax}) E={n_edges}",
-                    {"fwd": (fwd(ours), fwd(theirs)), "fwd+bwd": (fwd_bwd(ours), fwd_bwd(theirs))},
+    modes, e3nn_jit = _modes({"fwd": fwd, "fwd+bwd": fwd_bwd}, ours, theirs)
+    return Workload(f"Convolution {mul}x(0e+1o+2e) Y(lmax{lmax}) E={n_edges}", modes,
                     {"fwd": fl, "fwd+bwd": 3 * fl}, rel, info="gather, per-edge-weight TP, scatter",
-                    e3nn_jit=lambda: (lambda s: {"fwd": fwd(s), "fwd+bwd": fwd_bwd(s)})(e3nn_scripted(theirs)))
+                    e3nn_jit=e3nn_jit)
 
 
 def per_sample_tp(mul: int, lmax: int, batch: int, dtype: torch.dtype, seed: int = 0) -> Workload:
@@ -268,10 +277,10 @@ def per_sample_tp(mul: int, lmax: int, batch: int, dtype: torch.dtype, seed: int
         return f
 
     fl = batch * uvu_flops(tp)
-    return Workload(f"TensorProduct uvu {mul}x(0e+1o+2e) Y(lmax{lmax}) B={batch}",
-                    {"fwd": (fwd(tp), fwd(theirs)), "fwd+bwd": (fwd_bwd(tp), fwd_bwd(theirs))},
+    modes, e3nn_jit = _modes({"fwd": fwd, "fwd+bwd": fwd_bwd}, tp, theirs)
+    return Workload(f"TensorProduct uvu {mul}x(0e+1o+2e) Y(lmax{lmax}) B={batch}", modes,
                     {"fwd": fl, "fwd+bwd": 3 * fl}, rel, info="per-sample weights, e3nn layout",
-                    e3nn_jit=lambda: (lambda s: {"fwd": fwd(s), "fwd+bwd": fwd_bwd(s)})(e3nn_scripted(theirs)))
+                    e3nn_jit=e3nn_jit)
 
 
 # ----------------------------------------------------------------------------- Linear, SH
@@ -309,10 +318,9 @@ def linear(mul: int, batch: int, dtype: torch.dtype, seed: int = 0) -> Workload:
         return f
 
     fl = batch * linear_flops(ours)
-    return Workload(f"Linear {irreps} B={batch}", {"fwd": (fwd(ours), fwd(theirs)),
-                                                    "fwd+bwd": (fwd_bwd(ours), fwd_bwd(theirs))},
-                    {"fwd": fl, "fwd+bwd": 3 * fl}, rel, info="e3nn layout in and out",
-                    e3nn_jit=lambda: (lambda s: {"fwd": fwd(s), "fwd+bwd": fwd_bwd(s)})(e3nn_scripted(theirs)))
+    modes, e3nn_jit = _modes({"fwd": fwd, "fwd+bwd": fwd_bwd}, ours, theirs)
+    return Workload(f"Linear {irreps} B={batch}", modes, {"fwd": fl, "fwd+bwd": 3 * fl}, rel,
+                    info="e3nn layout in and out", e3nn_jit=e3nn_jit)
 
 
 def spherical_harmonics(lmax: int, n: int, dtype: torch.dtype, seed: int = 0) -> Workload:

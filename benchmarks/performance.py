@@ -214,7 +214,7 @@ def _e3nn_jit_variants(kind: str, w) -> list:
     except Exception as exc:  # noqa: BLE001 - a baseline that does not run is reported, not fatal
         print(f"e3nn compiled mode does not run for {w.name}: {type(exc).__name__}: {exc}", flush=True)
         return []
-    return [(f"{kind}-vs-e3nn-jit", mode, w.modes[mode][0], f) for mode, f in scripted.items()]
+    return [(f"{kind}-vs-e3nn-jit", f"{mode} (vs e3nn jit)", w.modes[mode][0], f) for mode, f in scripted.items()]
 
 
 def _compiled_variants(w) -> list:
