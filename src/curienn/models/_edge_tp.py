@@ -55,7 +55,7 @@ class _Unit(NamedTuple):
     blocks: list  # input blocks a, stacked along the component axis
     dim: int  # D = sum of their 2l+1
     mul: int  # u
-    weights: tuple  # (start, stop) columns of the weights in the plan's order (see weight_order)
+    weights: tuple  # (start, stop) columns of the weights in the plan's order (the ``<name>_order`` buffer)
     n_rows: int  # R
     runs: list  # per output run present: (run, first row, 2l+1, number of paths)
 
@@ -141,7 +141,6 @@ class EdgeTP:
             owner.register_buffer(f"{name}{k}", G.reshape(in2.dim, -1).to(torch.get_default_dtype()),
                                   persistent=False)
             self.units.append(_Unit(blocks, sum(dims), in1[blocks[0]].mul, (c0, len(order)), n_rows, unit_runs))
-        self.weight_order = order
         owner.register_buffer(f"{name}_order", torch.tensor(order, dtype=torch.long), persistent=False)
         # per run: consecutive (unit, first path, count) pieces in the order of its entries
         self.assembly: list = []
@@ -159,7 +158,8 @@ class EdgeTP:
                  weight_index: Optional[torch.Tensor] = None, ordered: bool = False) -> list:
         """Blocks ``h`` of ``irreps_in1`` (node features), ``y (E, irreps_in2.dim)``,
         ``w (E, weight_numel)`` (or ``(P, weight_numel)`` with ``weight_index (E,)`` into its
-        rows; columns in the tensor product's order, or in :attr:`weight_order` when
+        rows; columns in the tensor product's order, or in the plan's order (the owner's
+        ``<name>_order`` buffer) when
         ``ordered``) -> per run of output irreps, the sums at the destinations ``(N, 2l+1, Σ mul)``."""
         if not ordered:
             w = w.index_select(1, getattr(owner, f"{self.name}_order"))

@@ -207,9 +207,14 @@ class Network(torch.nn.Module):
         if self.layers[-1].fused and all(
                 layer.first.fused and BlockGate.applies(layer.second) for layer in self.layers[:-1]):
             self._gate_plans = [BlockGate(layer.second) for layer in self.layers[:-1]]
-        convs = [layer.first if hasattr(layer, "first") else layer for layer in self.layers]
-        self._radial_plan = RadialBank([conv.fc for conv in convs]) if RadialBank.applies(
-            [conv.fc for conv in convs]) else None
+        # the fused path's convolutions, their radial networks (one bank when they allow it) and
+        # the column order each fused edge product reads; plain lists, the modules stay in layers
+        self._convs: list = []
+        self._radial_plan: Optional[RadialBank] = None
+        if self._gate_plans is not None:
+            self._convs = [layer.first for layer in self.layers[:-1]] + [self.layers[-1]]
+            fcs = [conv.fc for conv in self._convs]
+            self._radial_plan = RadialBank(fcs) if RadialBank.applies(fcs) else None
 
     # -- graph ---------------------------------------------------------------------
 
@@ -300,8 +305,7 @@ class Network(torch.nn.Module):
         if self._gate_plans is not None:  # the fused path: node features stay in the block layout
             blocks = to_blocks(x, self.irreps_in if self.irreps_in is not None else Irreps("0e"))
             z_blocks = z if self.input_has_node_attr else None  # None: the constant 1
-            convs = [layer.first if plan is not None else layer
-                     for layer, plan in zip(self.layers, self._gate_plans + [None])]
+            convs = self._convs
             weights = (self._radial_plan([conv.fc for conv in convs], edge_length_embedded,
                                          [conv.edge_weight_order for conv in convs])
                        if self._radial_plan is not None else [None] * len(convs))
