@@ -20,7 +20,8 @@ import pytest
 
 import curienn
 from curienn.cli import main, order_parameter
-from curienn.cli._interrupt import InterruptFlag
+import curienn.io
+from curienn.io import InterruptFlag
 from curienn.io import load_checkpoint
 
 TINY = ["--model-steps", "3", "--steps", "3", "--no-progress"]
@@ -104,7 +105,7 @@ def _interrupt_after(steps):
 def test_interrupted_run_resumes_to_the_uninterrupted_result(tmp_path, capsys, monkeypatch):
     whole, part = tmp_path / "whole", tmp_path / "part"
     assert _run(["order-parameter", *TINY, "--no-figures", "--out", whole], capsys)[0] == 0
-    monkeypatch.setattr(order_parameter, "deferred_interrupt", lambda: _interrupt_after(4))
+    monkeypatch.setattr(curienn.io, "deferred_interrupt", lambda: _interrupt_after(4))
     rc, out, err = _run(["order-parameter", *TINY, "--no-figures", "--out", part], capsys)
     assert rc == 130 and "interrupted at step 4; checkpoint saved to" in err and "resume with --resume" in err
     assert os.listdir(part) == ["checkpoint.pt"]

@@ -1,6 +1,7 @@
 """Training the argon force model: the recipe's schedules, optimisers, checkpoints, resume."""
 
 import math
+import signal
 
 import pytest
 import torch
@@ -241,6 +242,26 @@ def test_keep_best_and_bad_config(tmp_path, data):
             train_argon(data, _cfg(**bad), progress=False)
     with pytest.raises(ValueError, match="sgd"):
         TrainConfig.with_optimizer("sgd")
+
+
+def test_second_ctrl_c_saves_nothing(tmp_path, data):
+    """Two real Ctrl-Cs inside a step: the first is deferred, the second interrupts the step
+    at once, and the half-done step is not written over the last checkpoint."""
+    ck = tmp_path / "ck.pt"
+    train_argon(data, _cfg(max_steps=5), checkpoint=ck, progress=False)
+    calls = {"n": 0}
+
+    def cb(rec, model):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            signal.raise_signal(signal.SIGINT)
+            signal.raise_signal(signal.SIGINT)
+
+    with pytest.raises(TrainingInterrupted) as exc:
+        train_argon(data, _cfg(max_steps=50, eval_every=5), checkpoint=ck, resume=True, progress=False,
+                    callback=cb)
+    assert exc.value.step == 15 and exc.value.saved_step == 5
+    assert load_checkpoint(ck)["step"] == 5
 
 
 def test_interrupt_saves_a_whole_step(tmp_path, data, monkeypatch):

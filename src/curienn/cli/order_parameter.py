@@ -34,7 +34,6 @@ import curienn
 
 from ._args import SEED_MAX, SH_LMAX, integer, irreps, real
 from ._boundary import EXIT_INTERRUPTED
-from ._interrupt import deferred_interrupt
 from ._outputs import check_output, earlier_outputs, remove_outputs
 
 DEFAULT_OUT = "order-parameter-out"
@@ -186,7 +185,7 @@ def _search(breaking, problem, args, checkpoint: str, resuming: bool, earlier: l
     search is set up does not cost the earlier run. Returns the result, or the
     exit status when interrupted."""
     try:
-        with deferred_interrupt() as interrupted:
+        with curienn.io.deferred_interrupt() as interrupted:
             def callback(info) -> bool:
                 if earlier:
                     remove_outputs(earlier)

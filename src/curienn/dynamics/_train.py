@@ -13,13 +13,10 @@ their schedules: :class:`~curienn.dynamics.TrainConfig`; checkpoints:
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import dataclasses
 import math
 import os
-import signal
-import threading
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -28,6 +25,7 @@ import torch
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
+from curienn.io import deferred_interrupt
 from curienn.optim import FIRE
 
 from ._checkpoint import _check_resume, load_checkpoint, save_checkpoint
@@ -102,29 +100,6 @@ def _make_optimizer(cfg: TrainConfig, params):
                              line_search_fn="strong_wolfe")
 
 
-@contextlib.contextmanager
-def _deferred_sigint():
-    """Turn the first Ctrl-C into a flag (``flag["hit"]``) checked between
-    steps, so the state saved on interruption is that of a whole step; a
-    second Ctrl-C interrupts at once. Outside the main thread: no-op."""
-    flag = {"hit": False}
-    if threading.current_thread() is not threading.main_thread():
-        yield flag
-        return
-    old = signal.getsignal(signal.SIGINT)
-
-    def handler(signum, frame):
-        if flag["hit"]:
-            raise KeyboardInterrupt
-        flag["hit"] = True
-
-    signal.signal(signal.SIGINT, handler)
-    try:
-        yield flag
-    finally:
-        signal.signal(signal.SIGINT, old)
-
-
 def train_argon(
     data: ArgonData,
     config: TrainConfig | None = None,
@@ -164,7 +139,7 @@ def train_argon(
     cfg.validate()
     if resume and overwrite:
         raise ValueError("resume and overwrite exclude each other: continue the checkpoint, or replace it")
-    with _deferred_sigint() as interrupt:
+    with deferred_interrupt() as interrupt:
         return _train(data, cfg, checkpoint, resume, progress, model, overwrite, allow_other_data, callback,
                       interrupt)
 
@@ -311,7 +286,7 @@ def _train(data, cfg, checkpoint, resume, progress, model, overwrite, allow_othe
 
     model.train()
     try:
-        if broadcast_floats([float(interrupt["hit"])], device)[0]:
+        if broadcast_floats([float(interrupt.requested)], device)[0]:
             raise KeyboardInterrupt  # a Ctrl-C during the set-up
         while not done():
             f = fraction()
@@ -352,7 +327,7 @@ def _train(data, cfg, checkpoint, resume, progress, model, overwrite, allow_othe
             samples += bs
             run_sum += float(loss.detach())
             run_n += 1
-            now, hit = broadcast_floats([time.perf_counter() - t0, float(interrupt["hit"])], device)
+            now, hit = broadcast_floats([time.perf_counter() - t0, float(interrupt.requested)], device)
             elapsed = now
             if bar is not None:
                 bar.update(1 if cfg.max_steps is not None else max(0, min(int(elapsed), bar.total) - bar.n))
@@ -373,7 +348,8 @@ def _train(data, cfg, checkpoint, resume, progress, model, overwrite, allow_othe
     except KeyboardInterrupt:
         if bar is not None:
             bar.close()
-        if not interrupt["hit"]:  # a second Ctrl-C (or none deferred): the step may be half done
+        # a second Ctrl-C (forced), or an interrupt that was not deferred: the step may be half done
+        if interrupt.forced or not interrupt.requested:
             raise TrainingInterrupted(checkpoint, step, saved_step) from None
         if checkpoint is not None:
             if rank == 0:
