@@ -163,7 +163,8 @@ def match_structures(parent, child, *, max_displacement: float | None = None, ma
         )
     cands = _distinct_up_to_symmetry(cands, p, c.lattice, symprec)
     if wanted is not None:
-        kept = [cd for cd in cands if _same_lattice(cd.supercell, wanted, _parent_rotations(p, symprec))]
+        rotations = _parent_rotations(p, symprec)  # one spglib search, not one per candidate
+        kept = [cd for cd in cands if _same_lattice(cd.supercell, wanted, rotations)]
         if not kept:
             raise ValueError(
                 f"the child cell is not the supercell {wanted.tolist()} of the parent: it matches "

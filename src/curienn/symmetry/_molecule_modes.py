@@ -20,20 +20,11 @@ import numpy as np
 
 from ._character_table import character_table
 from ._field_type import field_representation
+from ._group import find_operation
 from ._mode_result import IrrepAmplitude, ModeDecomposition
 from ._point_group import point_group
 
 __all__ = ["molecule_mode_decomposition"]
-
-
-def _permutations(ops: np.ndarray, positions: np.ndarray, center: np.ndarray, atol: float) -> np.ndarray:
-    moved = np.einsum("gij,nj->gni", ops, positions - center) + center
-    d = np.linalg.norm(moved[:, :, None] - positions[None, None], axis=-1)
-    perm = d.argmin(axis=2)
-    err = np.take_along_axis(d, perm[..., None], axis=2)[..., 0]
-    if err.size and err.max() > atol:  # pragma: no cover - the group was found with this tolerance
-        raise ValueError(f"an operation of the parent's point group maps an atom {err.max():.3g} A from every atom")
-    return perm
 
 
 def molecule_mode_decomposition(match, fields: dict, tol: float) -> ModeDecomposition:
@@ -46,7 +37,9 @@ def molecule_mode_decomposition(match, fields: dict, tol: float) -> ModeDecompos
     group = point_group(p.positions, list(p.species), tol=tol)
     table = character_table(group)
     ops = table.operations
-    perms = _permutations(ops, p.positions, group.center, max(10 * tol, 1e-6))
+    perms = group.site_permutations(p.positions, atol=max(10 * tol, 1e-6))
+    if not np.array_equal(ops, group.operations):  # the table put the identity first
+        perms = perms[[find_operation(group.operations, R) for R in ops]]
     modes = []
     for name, (values, irreps) in fields.items():
         v = np.zeros((len(p), values.shape[1]))
