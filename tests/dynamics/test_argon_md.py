@@ -95,3 +95,13 @@ def test_md_summary_per_sample_and_drift(capsys):
     assert s["energy_drift_per_sample"][1] == pytest.approx(np.abs(e_pred[1] - e_pred[1, 0]).max())
     with pytest.raises(ValueError, match="shapes differ"):
         md_summary(ref, run_samples(None, n_steps=10, seeds=(1, 2, 3)))
+
+
+def test_position_rmsd_per_sample():
+    rng = np.random.default_rng(0)
+    ref, pred = rng.normal(size=(3, 7, 4, 3)), rng.normal(size=(3, 7, 4, 3))
+    each = position_rmsd(ref, pred, per_sample=True)
+    assert each.shape == (3, 7)
+    np.testing.assert_allclose(each[1, 2], np.sqrt(np.square(ref[1, 2] - pred[1, 2]).sum(-1).mean()))
+    # Eq. 48 is the root of the mean over samples of the squared per-sample RMSDs
+    np.testing.assert_allclose(position_rmsd(ref, pred), np.sqrt(np.square(each).mean(0)))

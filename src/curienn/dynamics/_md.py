@@ -198,11 +198,12 @@ def total_energies(positions: np.ndarray, momenta: np.ndarray, masses: np.ndarra
     return ke + pe.numpy()
 
 
-def position_rmsd(ref: np.ndarray, pred: np.ndarray) -> np.ndarray:
-    """Eq. 48 per step: ``(S, T, N, 3)`` twice -> ``(T,)`` Å."""
+def position_rmsd(ref: np.ndarray, pred: np.ndarray, per_sample: bool = False) -> np.ndarray:
+    """Eq. 48 per step: ``(S, T, N, 3)`` twice -> ``(T,)`` Å; with ``per_sample`` the
+    RMSD over the atoms of each sample, ``(S, T)`` Å."""
     if ref.shape != pred.shape:
         raise ValueError(f"shapes differ: {ref.shape} vs {pred.shape}")
-    return np.sqrt(np.square(ref - pred).sum(-1).mean(axis=(0, 2)))
+    return np.sqrt(np.square(ref - pred).sum(-1).mean(axis=-1 if per_sample else (0, 2)))
 
 
 def energy_rmsd(ref: np.ndarray, pred: np.ndarray) -> np.ndarray:
@@ -229,7 +230,7 @@ def md_summary(ref: Trajectories, pred: Trajectories, steps: Sequence[int] = (10
     pr = position_rmsd(ref.positions, pred.positions)
     e_ref, e_pred = ref.energies(), pred.energies()
     er = energy_rmsd(e_ref, e_pred)
-    per_sample = np.sqrt(np.square(ref.positions - pred.positions).sum(-1).mean(-1))  # (S, T)
+    per_sample = position_rmsd(ref.positions, pred.positions, per_sample=True)  # (S, T)
     out = {"md_steps": int(n), "samples": int(ref.positions.shape[0])}
     for k in sorted({*steps, n}):
         if 0 <= k <= n:

@@ -119,7 +119,7 @@ def _draw_all(outdir, figs: dict) -> list[str]:
 
 def _md_figures(ref, pred) -> dict:
     e_ref, e_pred = ref.energies(), pred.energies()
-    per_sample = np.sqrt(np.square(ref.positions - pred.positions).sum(-1).mean(-1))
+    per_sample = position_rmsd(ref.positions, pred.positions, per_sample=True)
     return {
         "position_rmsd.png": lambda p: plot_position_rmsd(position_rmsd(ref.positions, pred.positions), p,
                                                           per_sample=per_sample, threshold=0.1),
