@@ -244,9 +244,9 @@ def test_keep_best_and_bad_config(tmp_path, data):
         TrainConfig.with_optimizer("sgd")
 
 
-def test_second_ctrl_c_saves_nothing(tmp_path, data):
-    """Two real Ctrl-Cs inside a step: the first is deferred, the second interrupts the step
-    at once, and the half-done step is not written over the last checkpoint."""
+def _interrupt_resumed_run(tmp_path, data, interrupt):
+    """A 5-step run with its checkpoint, resumed; ``interrupt()`` is called from inside the
+    resumed run's second validation (step 15). Returns the TrainingInterrupted and the file."""
     ck = tmp_path / "ck.pt"
     train_argon(data, _cfg(max_steps=5), checkpoint=ck, progress=False)
     calls = {"n": 0}
@@ -254,32 +254,36 @@ def test_second_ctrl_c_saves_nothing(tmp_path, data):
     def cb(rec, model):
         calls["n"] += 1
         if calls["n"] == 2:
-            signal.raise_signal(signal.SIGINT)
-            signal.raise_signal(signal.SIGINT)
+            interrupt()
 
     with pytest.raises(TrainingInterrupted) as exc:
         train_argon(data, _cfg(max_steps=50, eval_every=5), checkpoint=ck, resume=True, progress=False,
                     callback=cb)
-    assert exc.value.step == 15 and exc.value.saved_step == 5
+    return exc.value, ck
+
+
+def test_second_ctrl_c_saves_nothing(tmp_path, data):
+    """Two real Ctrl-Cs inside a step: the first is deferred, the second interrupts the step
+    at once, and the half-done step is not written over the last checkpoint."""
+
+    def twice():
+        signal.raise_signal(signal.SIGINT)
+        signal.raise_signal(signal.SIGINT)
+
+    exc, ck = _interrupt_resumed_run(tmp_path, data, twice)
+    assert exc.step == 15 and exc.saved_step == 5
     assert load_checkpoint(ck)["step"] == 5
 
 
 def test_interrupt_saves_a_whole_step(tmp_path, data, monkeypatch):
     """A KeyboardInterrupt raised from inside a step (a second Ctrl-C) saves nothing new;
     the deferred first Ctrl-C (tested with a signal in tests/cli) saves the step."""
-    ck = tmp_path / "ck.pt"
-    train_argon(data, _cfg(max_steps=5), checkpoint=ck, progress=False)
-    calls = {"n": 0}
 
-    def cb(rec, model):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise KeyboardInterrupt
+    def raise_it():
+        raise KeyboardInterrupt
 
-    with pytest.raises(TrainingInterrupted) as exc:
-        train_argon(data, _cfg(max_steps=50, eval_every=5), checkpoint=ck, resume=True, progress=False,
-                    callback=cb)
-    assert exc.value.step == 15 and exc.value.saved_step == 5
-    assert "last checkpoint" in str(exc.value) and load_checkpoint(ck)["step"] == 5
-    assert isinstance(exc.value, KeyboardInterrupt)
+    exc, ck = _interrupt_resumed_run(tmp_path, data, raise_it)
+    assert exc.step == 15 and exc.saved_step == 5
+    assert "last checkpoint" in str(exc) and load_checkpoint(ck)["step"] == 5
+    assert isinstance(exc, KeyboardInterrupt)
     assert math.isfinite(load_checkpoint(ck)["history"][-1]["val_loss"])
